@@ -1,0 +1,229 @@
+"""The case (信访件) and what hangs off it: petitioners, complained-about parties, attachments,
+deadlines, the visibility table and the immutable event log (DESIGN.md §4, domain.md §7)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.cases.choices import CaseStatus, CaseUnitRole, EventKind, Gender
+from xinfang.deadlines.models import DayType, Step
+
+
+class Case(models.Model):
+    """A petition, registered once, flowing between units until it is closed."""
+
+    number = models.CharField(_("信访件编号"), max_length=24, unique=True)
+    query_code = models.CharField(_("查询码"), max_length=10, unique=True)
+    channel = models.ForeignKey("reference.Channel", verbose_name=_("信访形式"), on_delete=models.PROTECT)
+    purpose = models.ForeignKey("reference.Purpose", verbose_name=_("信访目的"), on_delete=models.PROTECT)
+    category = models.ForeignKey(
+        "reference.Category", verbose_name=_("内容分类"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("信访内容"))
+    demands = models.TextField(_("诉求"), blank=True)
+    addressee = models.CharField(_("受信人"), max_length=40, blank=True)
+    issue_region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("问题属地"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    issue_address = models.CharField(_("问题发生地"), max_length=200, blank=True)
+    received_on = models.DateField(_("信访日期"))
+    registered_at = models.DateTimeField(_("登记时间"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registering_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("登记单位"), on_delete=models.PROTECT, related_name="registered_cases"
+    )
+    owner_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("当前办理单位"), on_delete=models.PROTECT, related_name="held_cases"
+    )
+    rule_set = models.ForeignKey("deadlines.RuleSet", verbose_name=_("时限规则"), on_delete=models.PROTECT)
+    status = models.CharField(_("状态"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
+    is_open = models.BooleanField(_("未结"), default=True)
+    due_on = models.DateField(_("当前期限"), null=True, blank=True)
+    headcount = models.PositiveIntegerField(_("信访人数"), default=1)
+    is_anonymous = models.BooleanField(_("匿名"), default=False)
+    is_urgent = models.BooleanField(_("重大紧急"), default=False)
+    is_skip_level = models.BooleanField(_("越级"), default=False)
+    is_litigation = models.BooleanField(_("涉法涉诉"), default=False)
+    is_collective = models.BooleanField(_("集体访"), default=False)
+    is_repeat = models.BooleanField(_("重复信访"), default=False)
+    repeat_of = models.ForeignKey(
+        "self", verbose_name=_("重复信访件"), null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("信访件")
+        verbose_name_plural = _("信访件")
+        indexes = [
+            # The workbench: "my unit's open cases by due date" is one index range scan.
+            models.Index(fields=["owner_unit", "is_open", "due_on"], name="case_workbench"),
+            models.Index(fields=["registered_at"], name="case_registered_at"),
+            models.Index(fields=["registering_unit", "registered_at"], name="case_reg_unit_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def protects_identity(self) -> bool:
+        """检举控告: the petitioner must never be disclosed to the accused (2022 条例 §30 ¶3)."""
+        return self.purpose.protects_identity
+
+
+class CaseNumberSeq(models.Model):
+    """The last serial used per prefix (region code + yyyymmdd), bumped inside the registering transaction."""
+
+    prefix = models.CharField(max_length=20, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.last}"
+
+
+class Petitioner(models.Model):
+    """A person who petitions; a group visit lists its representatives (≤5, 2022 条例 §20 ¶3)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
+    name = models.CharField(_("姓名"), max_length=40, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    id_type = models.ForeignKey("reference.IdType", verbose_name=_("证件类型"), null=True, blank=True, on_delete=models.PROTECT)
+    id_number = models.CharField(_("证件号码"), max_length=30, blank=True, db_index=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    region = models.ForeignKey("orgs.Region", verbose_name=_("住址区划"), null=True, blank=True, on_delete=models.PROTECT)
+    is_primary = models.BooleanField(_("主访人"), default=False)
+    is_representative = models.BooleanField(_("代表"), default=False)
+
+    class Meta:
+        verbose_name = _("信访人")
+        verbose_name_plural = _("信访人")
+        ordering = ["-is_primary", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComplainedParty(models.Model):
+    """被反映人或单位: access-restricted like the petitioner's identity (domain.md §7)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="complained_parties")
+    name = models.CharField(_("被反映人或单位"), max_length=80)
+    position = models.CharField(_("职务"), max_length=60, blank=True)
+    organisation = models.CharField(_("所在单位"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("被反映人")
+        verbose_name_plural = _("被反映人")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"cases/{instance.case.registered_at:%Y/%m}/{instance.case.number}/{instance.sha256[:16]}"
+
+
+class Attachment(models.Model):
+    """A scanned letter or document; the type is checked by content, not by the file name."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=60)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseUnit(models.Model):
+    """Which units may see a case and why; the visibility gate filters on this table."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="unit_links")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="case_links")
+    role = models.CharField(max_length=12, choices=CaseUnitRole.choices)
+
+    class Meta:
+        verbose_name = _("可见单位")
+        verbose_name_plural = _("可见单位")
+        constraints = [models.UniqueConstraint(fields=["unit", "case", "role"], name="case_unit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.unit_id}:{self.role}"
+
+
+class CaseDeadline(models.Model):
+    """One statutory clock of a case, with the rule it came from and how its date was computed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    step = models.CharField(_("环节"), max_length=20, choices=Step.choices)
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField(_("起算日"))
+    days = models.PositiveIntegerField(_("天数"))
+    day_type = models.CharField(_("计算方式"), max_length=10, choices=DayType.choices)
+    basis = models.CharField(_("依据"), max_length=200)
+    due_on = models.DateField(_("期满日"))
+    explanation = models.JSONField(_("计算过程"), default=dict)
+    is_open = models.BooleanField(default=True)
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    overdue_noted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["is_open", "due_on"], name="deadline_open_due")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.step} {self.due_on}"
+
+
+class ImmutableError(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    """An immutable record of one change, written in the same transaction as the change."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=24, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.created_at}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("CaseEvent rows are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("CaseEvent rows are immutable.")

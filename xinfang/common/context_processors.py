@@ -1,0 +1,16 @@
+"""Values every page needs: version, the user's current unit, and the missing-holiday-data banner."""
+
+from django.conf import settings
+
+
+def site(request):
+    context = {"XINFANG_VERSION": settings.VERSION}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from xinfang.deadlines.selectors import missing_holiday_years
+        from xinfang.orgs.access import current_unit
+
+        context["current_unit"] = current_unit(request)
+        if user.is_staff or user.is_superuser:
+            context["missing_holiday_years"] = missing_holiday_years()
+    return context

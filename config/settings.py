@@ -86,7 +86,9 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
 if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
-    raise ImproperlyConfigured("DATABASE_URL must be sqlite:///… or postgres://… (other engines are not supported).")
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be sqlite:///… or postgres://… (other engines are not supported)."
+    )
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + busy timeout: the web server and the worker share one file without "database is locked".
     _db["CONN_MAX_AGE"] = 0
@@ -167,7 +169,10 @@ PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=10, maximum=500)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL"),
+    }
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

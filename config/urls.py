@@ -1,6 +1,26 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.common import views as common_views
+from xinfang.integrations.api import api
+from xinfang.orgs import views as org_views
+
+admin.site.site_header = _("信访信息系统 · 系统管理")
+admin.site.site_title = _("信访信息系统")
+admin.site.index_title = _("系统管理")
 
 urlpatterns = [
+    path("", common_views.home, name="home"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/unit/", org_views.unit_switch, name="unit-switch"),
+    path("cases/", include("xinfang.cases.urls")),
+    path("intake/", include("xinfang.intake.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

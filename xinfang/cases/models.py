@@ -30,7 +30,11 @@ class Case(models.Model):
     received_on = models.DateField(_("信访日期"))
     registered_at = models.DateTimeField(_("登记时间"))
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     registering_unit = models.ForeignKey(
         "orgs.Unit", verbose_name=_("登记单位"), on_delete=models.PROTECT, related_name="registered_cases"
@@ -39,7 +43,9 @@ class Case(models.Model):
         "orgs.Unit", verbose_name=_("当前办理单位"), on_delete=models.PROTECT, related_name="held_cases"
     )
     rule_set = models.ForeignKey("deadlines.RuleSet", verbose_name=_("时限规则"), on_delete=models.PROTECT)
-    status = models.CharField(_("状态"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
+    status = models.CharField(
+        _("状态"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.REGISTERED
+    )
     is_open = models.BooleanField(_("未结"), default=True)
     due_on = models.DateField(_("当前期限"), null=True, blank=True)
     headcount = models.PositiveIntegerField(_("信访人数"), default=1)
@@ -50,7 +56,12 @@ class Case(models.Model):
     is_collective = models.BooleanField(_("集体访"), default=False)
     is_repeat = models.BooleanField(_("重复信访"), default=False)
     repeat_of = models.ForeignKey(
-        "self", verbose_name=_("重复信访件"), null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+        "self",
+        verbose_name=_("重复信访件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
     )
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -95,11 +106,15 @@ class Petitioner(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
     name = models.CharField(_("姓名"), max_length=40, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
-    id_type = models.ForeignKey("reference.IdType", verbose_name=_("证件类型"), null=True, blank=True, on_delete=models.PROTECT)
+    id_type = models.ForeignKey(
+        "reference.IdType", verbose_name=_("证件类型"), null=True, blank=True, on_delete=models.PROTECT
+    )
     id_number = models.CharField(_("证件号码"), max_length=30, blank=True, db_index=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
-    region = models.ForeignKey("orgs.Region", verbose_name=_("住址区划"), null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("住址区划"), null=True, blank=True, on_delete=models.PROTECT
+    )
     is_primary = models.BooleanField(_("主访人"), default=False)
     is_representative = models.BooleanField(_("代表"), default=False)
 
@@ -141,7 +156,9 @@ class Attachment(models.Model):
     content_type = models.CharField(_("类型"), max_length=60)
     size = models.PositiveIntegerField(_("大小"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -174,7 +191,9 @@ class CaseDeadline(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
     step = models.CharField(_("环节"), max_length=20, choices=Step.choices)
-    unit = models.ForeignKey("orgs.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+"
+    )
     starts_on = models.DateField(_("起算日"))
     days = models.PositiveIntegerField(_("天数"))
     day_type = models.CharField(_("计算方式"), max_length=10, choices=DayType.choices)
@@ -204,7 +223,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=24, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=24, blank=True)
     to_status = models.CharField(max_length=24, blank=True)

@@ -9,7 +9,9 @@ class AuditLog(models.Model):
     """Every view of personal data and every administrative change (DESIGN.md §4 Privacy)."""
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(_("操作"), max_length=40)
     object_type = models.CharField(_("对象类型"), max_length=40)
     object_id = models.CharField(_("对象"), max_length=40)
@@ -25,3 +27,18 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at} {self.user_id} {self.action} {self.object_type}:{self.object_id}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job is next due; workers claim a run with a conditional UPDATE (no double runs)."""
+
+    name = models.CharField(max_length=80, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self) -> str:
+        return self.name

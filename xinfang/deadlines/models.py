@@ -45,7 +45,9 @@ class HolidayDay(models.Model):
     """An exception to "Monday–Friday work": a statutory holiday on a weekday, or a 调休 working weekend day."""
 
     date = models.DateField(_("日期"), unique=True)
-    is_workday = models.BooleanField(_("调休上班"), default=False, help_text=_("勾选表示周末调休上班；不勾选表示放假。"))
+    is_workday = models.BooleanField(
+        _("调休上班"), default=False, help_text=_("勾选表示周末调休上班；不勾选表示放假。")
+    )
     name = models.CharField(_("名称"), max_length=40, blank=True)
 
     class Meta:
@@ -80,10 +82,14 @@ class RuleSet(models.Model):
 class RuleLimit(models.Model):
     """One limit of a rule set: N calendar or working days, with the article it comes from."""
 
-    rule_set = models.ForeignKey(RuleSet, verbose_name=_("时限规则"), on_delete=models.CASCADE, related_name="limits")
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("时限规则"), on_delete=models.CASCADE, related_name="limits"
+    )
     step = models.CharField(_("环节"), max_length=20, choices=Step.choices)
     days = models.PositiveIntegerField(_("天数"))
-    day_type = models.CharField(_("计算方式"), max_length=10, choices=DayType.choices, default=DayType.CALENDAR)
+    day_type = models.CharField(
+        _("计算方式"), max_length=10, choices=DayType.choices, default=DayType.CALENDAR
+    )
     basis = models.CharField(_("依据"), max_length=200)
 
     class Meta:

@@ -14,7 +14,9 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A bearer token; only its SHA-256 is stored, the raw value is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("用途"), max_length=60)
     prefix = models.CharField(_("前缀"), max_length=8)
     token_hash = models.CharField(max_length=64, unique=True)

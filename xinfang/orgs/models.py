@@ -1,6 +1,7 @@
 """Units, regions, users and their roles (DESIGN.md §1, §4)."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,9 @@ class Region(models.Model):
 
     code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
     name = models.CharField(_("名称"), max_length=60)
-    parent = models.ForeignKey("self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT
+    )
 
     class Meta:
         verbose_name = _("行政区划")
@@ -46,7 +49,12 @@ class Unit(models.Model):
     level = models.CharField(_("层级"), max_length=12, choices=UnitLevel.choices)
     region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     rule_set = models.ForeignKey(
@@ -69,14 +77,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_bureau(self) -> bool:
-        return self.kind == UnitKind.PETITION_BUREAU
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 1
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         expected = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
@@ -85,8 +85,21 @@ class Unit(models.Model):
             self.path = expected
             Unit.objects.filter(pk=self.pk).update(path=expected)
             if old_prefix:
-                for child in Unit.objects.filter(path__startswith=old_prefix).exclude(pk=self.pk):
+                # Children follow their parent when it moves (shallow first, by path order).
+                for child in Unit.objects.filter(parent=self):
                     child.save()
+
+    def clean(self):
+        if self.parent_id and self.pk and self.parent.path.startswith(self.path or "\0"):
+            raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.kind == UnitKind.PETITION_BUREAU
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
 
 
 class Role(models.Model):
@@ -129,8 +142,12 @@ class User(AbstractUser):
 class Membership(models.Model):
     """User × unit × role."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.ForeignKey(Role, verbose_name=_("角色"), on_delete=models.PROTECT)
 
     class Meta:

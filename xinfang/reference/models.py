@@ -57,7 +57,11 @@ class CategoryVersion(models.Model):
         verbose_name_plural = _("内容分类版本")
         ordering = ["-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True), name="one_current_category_version")
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="one_current_category_version",
+            )
         ]
 
     def __str__(self) -> str:
@@ -67,10 +71,19 @@ class CategoryVersion(models.Model):
 class Category(models.Model):
     """A node of the content taxonomy (一级/二级 …); second level and below are admin-editable."""
 
-    version = models.ForeignKey(CategoryVersion, verbose_name=_("版本"), on_delete=models.PROTECT, related_name="categories")
+    version = models.ForeignKey(
+        CategoryVersion, verbose_name=_("版本"), on_delete=models.PROTECT, related_name="categories"
+    )
     code = models.CharField(_("分类代码"), max_length=20)
     name = models.CharField(_("分类名称"), max_length=40)
-    parent = models.ForeignKey("self", verbose_name=_("上级分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -78,7 +91,9 @@ class Category(models.Model):
         verbose_name = _("内容分类")
         verbose_name_plural = _("内容分类")
         ordering = ["version", "code"]
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="category_code_unique_per_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="category_code_unique_per_version")
+        ]
 
     def __str__(self) -> str:
         if self.parent_id:
@@ -89,8 +104,12 @@ class Category(models.Model):
 class CategoryMapping(models.Model):
     """Maps a category of an older version onto the current list (old 18 classes → newer list)."""
 
-    old = models.ForeignKey(Category, verbose_name=_("旧分类"), on_delete=models.CASCADE, related_name="mapped_to")
-    new = models.ForeignKey(Category, verbose_name=_("新分类"), on_delete=models.CASCADE, related_name="mapped_from")
+    old = models.ForeignKey(
+        Category, verbose_name=_("旧分类"), on_delete=models.CASCADE, related_name="mapped_to"
+    )
+    new = models.ForeignKey(
+        Category, verbose_name=_("新分类"), on_delete=models.CASCADE, related_name="mapped_from"
+    )
 
     class Meta:
         verbose_name = _("分类对照")

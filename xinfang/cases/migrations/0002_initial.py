@@ -6,146 +6,236 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('deadlines', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('reference', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("deadlines", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("reference", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attachment',
-            name='uploaded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="attachment",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reference.category', verbose_name='内容分类'),
+            model_name="case",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reference.category",
+                verbose_name="内容分类",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='channel',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.channel', verbose_name='信访形式'),
+            model_name="case",
+            name="channel",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="reference.channel", verbose_name="信访形式"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='issue_region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.region', verbose_name='问题属地'),
+            model_name="case",
+            name="issue_region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="orgs.region",
+                verbose_name="问题属地",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='owner_unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='held_cases', to='orgs.unit', verbose_name='当前办理单位'),
+            model_name="case",
+            name="owner_unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="held_cases",
+                to="orgs.unit",
+                verbose_name="当前办理单位",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='purpose',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.purpose', verbose_name='信访目的'),
+            model_name="case",
+            name="purpose",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="reference.purpose", verbose_name="信访目的"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='registered_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人'),
+            model_name="case",
+            name="registered_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="登记人",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='registering_unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registered_cases', to='orgs.unit', verbose_name='登记单位'),
+            model_name="case",
+            name="registering_unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="registered_cases",
+                to="orgs.unit",
+                verbose_name="登记单位",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='repeat_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='repeats', to='cases.case', verbose_name='重复信访件'),
+            model_name="case",
+            name="repeat_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="repeats",
+                to="cases.case",
+                verbose_name="重复信访件",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='rule_set',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='deadlines.ruleset', verbose_name='时限规则'),
+            model_name="case",
+            name="rule_set",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="deadlines.ruleset", verbose_name="时限规则"
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='cases.case'),
+            model_name="attachment",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='casedeadline',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadlines', to='cases.case'),
+            model_name="casedeadline",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="deadlines", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='casedeadline',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unit', verbose_name='责任单位'),
+            model_name="casedeadline",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="orgs.unit",
+                verbose_name="责任单位",
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="caseevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case'),
+            model_name="caseevent",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="events", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unit'),
+            model_name="caseevent",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="orgs.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='caseunit',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unit_links', to='cases.case'),
+            model_name="caseunit",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="unit_links", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='caseunit',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_links', to='orgs.unit'),
+            model_name="caseunit",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="case_links", to="orgs.unit"
+            ),
         ),
         migrations.AddField(
-            model_name='complainedparty',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='complained_parties', to='cases.case'),
+            model_name="complainedparty",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="complained_parties",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='petitioner',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='petitioners', to='cases.case'),
+            model_name="petitioner",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="petitioners", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='petitioner',
-            name='id_type',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reference.idtype', verbose_name='证件类型'),
+            model_name="petitioner",
+            name="id_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reference.idtype",
+                verbose_name="证件类型",
+            ),
         ),
         migrations.AddField(
-            model_name='petitioner',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.region', verbose_name='住址区划'),
+            model_name="petitioner",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="orgs.region",
+                verbose_name="住址区划",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['owner_unit', 'is_open', 'due_on'], name='case_workbench'),
+            model_name="case",
+            index=models.Index(fields=["owner_unit", "is_open", "due_on"], name="case_workbench"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['registered_at'], name='case_registered_at'),
+            model_name="case",
+            index=models.Index(fields=["registered_at"], name="case_registered_at"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['registering_unit', 'registered_at'], name='case_reg_unit_time'),
+            model_name="case",
+            index=models.Index(fields=["registering_unit", "registered_at"], name="case_reg_unit_time"),
         ),
         migrations.AddIndex(
-            model_name='casedeadline',
-            index=models.Index(fields=['is_open', 'due_on'], name='deadline_open_due'),
+            model_name="casedeadline",
+            index=models.Index(fields=["is_open", "due_on"], name="deadline_open_due"),
         ),
         migrations.AddConstraint(
-            model_name='caseunit',
-            constraint=models.UniqueConstraint(fields=('unit', 'case', 'role'), name='case_unit_unique'),
+            model_name="caseunit",
+            constraint=models.UniqueConstraint(fields=("unit", "case", "role"), name="case_unit_unique"),
         ),
     ]

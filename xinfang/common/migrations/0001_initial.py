@@ -4,29 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('action', models.CharField(max_length=40, verbose_name='操作')),
-                ('object_type', models.CharField(max_length=40, verbose_name='对象类型')),
-                ('object_id', models.CharField(max_length=40, verbose_name='对象')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP')),
-                ('via', models.CharField(default='web', max_length=10, verbose_name='渠道')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("action", models.CharField(max_length=40, verbose_name="操作")),
+                ("object_type", models.CharField(max_length=40, verbose_name="对象类型")),
+                ("object_id", models.CharField(max_length=40, verbose_name="对象")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP")),
+                ("via", models.CharField(default="web", max_length=10, verbose_name="渠道")),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at'],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at"],
             },
         ),
     ]

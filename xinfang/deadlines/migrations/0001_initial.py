@@ -5,69 +5,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='HolidayDay',
+            name="HolidayDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('is_workday', models.BooleanField(default=False, help_text='勾选表示周末调休上班；不勾选表示放假。', verbose_name='调休上班')),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='名称')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "is_workday",
+                    models.BooleanField(
+                        default=False,
+                        help_text="勾选表示周末调休上班；不勾选表示放假。",
+                        verbose_name="调休上班",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="名称")),
             ],
             options={
-                'verbose_name': '节假日与调休',
-                'verbose_name_plural': '节假日与调休',
-                'ordering': ['date'],
+                "verbose_name": "节假日与调休",
+                "verbose_name_plural": "节假日与调休",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='HolidayYear',
+            name="HolidayYear",
             fields=[
-                ('year', models.PositiveIntegerField(primary_key=True, serialize=False, verbose_name='年份')),
-                ('source', models.CharField(default='chinesecalendar', max_length=60, verbose_name='来源')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ("year", models.PositiveIntegerField(primary_key=True, serialize=False, verbose_name="年份")),
+                ("source", models.CharField(default="chinesecalendar", max_length=60, verbose_name="来源")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '节假日年度',
-                'verbose_name_plural': '节假日年度',
-                'ordering': ['-year'],
+                "verbose_name": "节假日年度",
+                "verbose_name_plural": "节假日年度",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='RuleSet',
+            name="RuleSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('roll_forward', models.BooleanField(default=False, help_text='参照《民法典》第二百零三条；信访条例未作规定，默认不顺延（domain.md §10）。', verbose_name='期满日遇节假日顺延')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                (
+                    "roll_forward",
+                    models.BooleanField(
+                        default=False,
+                        help_text="参照《民法典》第二百零三条；信访条例未作规定，默认不顺延（domain.md §10）。",
+                        verbose_name="期满日遇节假日顺延",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '时限规则',
-                'verbose_name_plural': '时限规则',
+                "verbose_name": "时限规则",
+                "verbose_name_plural": "时限规则",
             },
         ),
         migrations.CreateModel(
-            name='RuleLimit',
+            name="RuleLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('dispose', '登记交转（T1）'), ('notify_direct', '直接收件告知（T2）'), ('accept', '受理告知（T3）'), ('object', '提出异议（T4）'), ('handle', '办理期限（T5）'), ('extend', '延期（T6）'), ('recheck_request', '申请复查（T7）'), ('recheck_opinion', '复查意见（T8）'), ('rereview_request', '申请复核（T9）'), ('rereview_opinion', '复核意见（T10）'), ('supervision_reply', '督办回复（T11）')], max_length=20, verbose_name='环节')),
-                ('days', models.PositiveIntegerField(verbose_name='天数')),
-                ('day_type', models.CharField(choices=[('calendar', '自然日'), ('working', '工作日')], default='calendar', max_length=10, verbose_name='计算方式')),
-                ('basis', models.CharField(max_length=200, verbose_name='依据')),
-                ('rule_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='limits', to='deadlines.ruleset', verbose_name='时限规则')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("dispose", "登记交转（T1）"),
+                            ("notify_direct", "直接收件告知（T2）"),
+                            ("accept", "受理告知（T3）"),
+                            ("object", "提出异议（T4）"),
+                            ("handle", "办理期限（T5）"),
+                            ("extend", "延期（T6）"),
+                            ("recheck_request", "申请复查（T7）"),
+                            ("recheck_opinion", "复查意见（T8）"),
+                            ("rereview_request", "申请复核（T9）"),
+                            ("rereview_opinion", "复核意见（T10）"),
+                            ("supervision_reply", "督办回复（T11）"),
+                        ],
+                        max_length=20,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("days", models.PositiveIntegerField(verbose_name="天数")),
+                (
+                    "day_type",
+                    models.CharField(
+                        choices=[("calendar", "自然日"), ("working", "工作日")],
+                        default="calendar",
+                        max_length=10,
+                        verbose_name="计算方式",
+                    ),
+                ),
+                ("basis", models.CharField(max_length=200, verbose_name="依据")),
+                (
+                    "rule_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="limits",
+                        to="deadlines.ruleset",
+                        verbose_name="时限规则",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时限',
-                'verbose_name_plural': '时限',
-                'ordering': ['rule_set', 'step'],
-                'constraints': [models.UniqueConstraint(fields=('rule_set', 'step'), name='rule_limit_unique_step')],
+                "verbose_name": "时限",
+                "verbose_name_plural": "时限",
+                "ordering": ["rule_set", "step"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("rule_set", "step"), name="rule_limit_unique_step")
+                ],
             },
         ),
     ]

@@ -5,104 +5,180 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('code', models.SlugField(max_length=20, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=30, verbose_name='名称')),
-                ('is_online', models.BooleanField(default=False, help_text='计入“网信占比”。', verbose_name='属于网信')),
-                ('staff_can_register', models.BooleanField(default=True, verbose_name='可由工作人员登记')),
-                ('sort_order', models.PositiveIntegerField(default=100, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "code",
+                    models.SlugField(max_length=20, primary_key=True, serialize=False, verbose_name="代码"),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="名称")),
+                (
+                    "is_online",
+                    models.BooleanField(default=False, help_text="计入“网信占比”。", verbose_name="属于网信"),
+                ),
+                ("staff_can_register", models.BooleanField(default=True, verbose_name="可由工作人员登记")),
+                ("sort_order", models.PositiveIntegerField(default=100, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '信访形式',
-                'verbose_name_plural': '信访形式',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "信访形式",
+                "verbose_name_plural": "信访形式",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='IdType',
+            name="IdType",
             fields=[
-                ('code', models.SlugField(max_length=20, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=40, verbose_name='名称')),
-                ('sort_order', models.PositiveIntegerField(default=100, verbose_name='排序')),
+                (
+                    "code",
+                    models.SlugField(max_length=20, primary_key=True, serialize=False, verbose_name="代码"),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="名称")),
+                ("sort_order", models.PositiveIntegerField(default=100, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '证件类型',
-                'verbose_name_plural': '证件类型',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "证件类型",
+                "verbose_name_plural": "证件类型",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Purpose',
+            name="Purpose",
             fields=[
-                ('code', models.SlugField(max_length=20, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=30, verbose_name='名称')),
-                ('protects_identity', models.BooleanField(default=False, help_text='检举控告类：信访人身份不得透露给被反映人或单位。', verbose_name='保护信访人身份')),
-                ('sort_order', models.PositiveIntegerField(default=100, verbose_name='排序')),
+                (
+                    "code",
+                    models.SlugField(max_length=20, primary_key=True, serialize=False, verbose_name="代码"),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="名称")),
+                (
+                    "protects_identity",
+                    models.BooleanField(
+                        default=False,
+                        help_text="检举控告类：信访人身份不得透露给被反映人或单位。",
+                        verbose_name="保护信访人身份",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=100, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '信访目的',
-                'verbose_name_plural': '信访目的',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "信访目的",
+                "verbose_name_plural": "信访目的",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryVersion',
+            name="CategoryVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='版本代码')),
-                ('name', models.CharField(max_length=60, verbose_name='版本名称')),
-                ('valid_from', models.DateField(verbose_name='启用日期')),
-                ('is_current', models.BooleanField(default=False, verbose_name='当前版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="版本代码")),
+                ("name", models.CharField(max_length=60, verbose_name="版本名称")),
+                ("valid_from", models.DateField(verbose_name="启用日期")),
+                ("is_current", models.BooleanField(default=False, verbose_name="当前版本")),
             ],
             options={
-                'verbose_name': '内容分类版本',
-                'verbose_name_plural': '内容分类版本',
-                'ordering': ['-valid_from'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='one_current_category_version')],
+                "verbose_name": "内容分类版本",
+                "verbose_name_plural": "内容分类版本",
+                "ordering": ["-valid_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="one_current_category_version",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='分类代码')),
-                ('name', models.CharField(max_length=40, verbose_name='分类名称')),
-                ('sort_order', models.PositiveIntegerField(default=100, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.category', verbose_name='上级分类')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='reference.categoryversion', verbose_name='版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="分类代码")),
+                ("name", models.CharField(max_length=40, verbose_name="分类名称")),
+                ("sort_order", models.PositiveIntegerField(default=100, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reference.category",
+                        verbose_name="上级分类",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="categories",
+                        to="reference.categoryversion",
+                        verbose_name="版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '内容分类',
-                'verbose_name_plural': '内容分类',
-                'ordering': ['version', 'code'],
+                "verbose_name": "内容分类",
+                "verbose_name_plural": "内容分类",
+                "ordering": ["version", "code"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryMapping',
+            name="CategoryMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('new', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mapped_from', to='reference.category', verbose_name='新分类')),
-                ('old', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mapped_to', to='reference.category', verbose_name='旧分类')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "new",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mapped_from",
+                        to="reference.category",
+                        verbose_name="新分类",
+                    ),
+                ),
+                (
+                    "old",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mapped_to",
+                        to="reference.category",
+                        verbose_name="旧分类",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分类对照',
-                'verbose_name_plural': '分类对照',
-                'constraints': [models.UniqueConstraint(fields=('old', 'new'), name='category_mapping_unique')],
+                "verbose_name": "分类对照",
+                "verbose_name_plural": "分类对照",
+                "constraints": [
+                    models.UniqueConstraint(fields=("old", "new"), name="category_mapping_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='category_code_unique_per_version'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                fields=("version", "code"), name="category_code_unique_per_version"
+            ),
         ),
     ]

@@ -1,0 +1,451 @@
+"""Timed operations against the current Django database: registration, workbench, case page, look-up.
+
+Pages are fetched through `django.test.Client` (the full middleware, view and template stack, with a
+logged-in session), the registration through the `case_register` service. Each operation is warmed
+up, then sampled; one more request runs under `CaptureQueriesContext` to count its queries, and the
+slowest ones are EXPLAINed when the operation misses its target.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import math
+import random
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bench import data as D
+from bench.generate import MOBILE_PREFIXES, Personas, resident_id
+
+TARGET_P95_MS = 100.0  # workbench and case page at 1,000,000 cases (the issue's target)
+TARGET_CASES_PER_SECOND = 100.0  # registration
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Options:
+    samples: int = 200
+    warmup: int = 20
+    registrations: int = 500
+    concurrent: bool = True  # the 2-thread registration variant (needs committed data: not in tests)
+    threads: int = 2
+    explain: str = "slow"  # "slow": EXPLAIN the slowest queries of operations over target; "all"; "none"
+    seed: int = 7
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def summarise(times_s: list[float]) -> dict:
+    ms = sorted(t * 1000 for t in times_s)
+    return {
+        "samples": len(ms),
+        "p50_ms": round(percentile(ms, 0.50), 2),
+        "p95_ms": round(percentile(ms, 0.95), 2),
+        "max_ms": round(ms[-1], 2) if ms else 0.0,
+        "mean_ms": round(statistics.fmean(ms), 2) if ms else 0.0,
+    }
+
+
+# --- EXPLAIN ---------------------------------------------------------------------------------------
+
+
+def explain(sql: str) -> list[str]:
+    """The plan of one captured (already interpolated) SELECT."""
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        rows = cursor.fetchall()
+    depth = {0: -1}
+    lines = []
+    for node_id, parent, _unused, detail in rows:
+        depth[node_id] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node_id] + detail)
+    return lines
+
+
+def profile(run: Callable[[], object], *, slow: bool, mode: str) -> dict:
+    """Queries of one more run: count, total SQL time, the slowest three (EXPLAINed if slow)."""
+    with CaptureQueriesContext(connection) as ctx:
+        run()
+    queries = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
+    slowest = sorted(queries, key=lambda q: q[0], reverse=True)[:3]
+    out = {
+        "queries": len(queries),
+        "sql_ms": round(sum(ms for ms, _sql in queries), 2),
+        "slowest_sql": [{"ms": round(ms, 2), "sql": sql[:3000]} for ms, sql in slowest],
+    }
+    if mode == "all" or (mode == "slow" and slow):
+        for entry in out["slowest_sql"][:2]:
+            try:
+                entry["plan"] = explain(entry["sql"])
+            except Exception as exc:  # noqa: BLE001 - a plan is a diagnostic, never fatal
+                entry["plan"] = [f"(EXPLAIN failed: {exc})"]
+    return out
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+
+class Pages:
+    """Timed GETs of one user's pages."""
+
+    def __init__(self, user, options: Options, say: Progress):
+        self.client = Client()
+        self.client.force_login(user)
+        self.user = user
+        self.options = options
+        self.say = say
+
+    def run(self, name: str, what: str, urls: list[str], *, target_ms: float | None = TARGET_P95_MS) -> dict:
+        if not urls:
+            raise RuntimeError(f"{name}: nothing to request (no visible cases?)")
+        opts = self.options
+        errors, first_error = 0, None
+
+        def get(url: str) -> float:
+            nonlocal errors, first_error
+            started = time.perf_counter()
+            response = self.client.get(url)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                errors += 1
+                first_error = first_error or f"{url} → HTTP {response.status_code}"
+            return elapsed
+
+        for i in range(opts.warmup):
+            get(urls[i % len(urls)])
+        times = [get(urls[(opts.warmup + i) % len(urls)]) for i in range(opts.samples)]
+        result = {
+            "kind": "http",
+            "what": what,
+            "user": self.user.username,
+            "url": urls[0],
+            **summarise(times),
+        }
+        slow = target_ms is not None and result["p95_ms"] > target_ms
+        result.update(profile(lambda: self.client.get(urls[0]), slow=slow, mode=opts.explain))
+        result["target"] = f"p95 ≤ {target_ms:g} ms" if target_ms is not None else ""
+        result["ok"] = None if target_ms is None else not slow
+        result["errors"] = errors
+        if first_error:
+            result["first_error"] = first_error
+        self.say(
+            f"  {name:<22} p50 {result['p50_ms']:>7.1f} ms  p95 {result['p95_ms']:>7.1f} ms  "
+            f"max {result['max_ms']:>7.1f} ms  {result['queries']} queries"
+            + (f"  {errors} errors ({first_error})" if errors else "")
+        )
+        return result
+
+
+def visible_sample(user, count: int, rng: random.Random) -> list:
+    """Up to `count` random cases the user may see (random ids probed in chunks, then filtered)."""
+    from django.db.models import Max, Min
+
+    from xinfang.cases.access import cases_visible_to
+    from xinfang.cases.models import Case
+
+    bounds = Case.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    lo, hi = bounds["lo"], bounds["hi"]
+    if lo is None:
+        return []
+    found: dict[int, Case] = {}
+    for _round in range(40):
+        if hi - lo + 1 <= 20_000:
+            candidates = list(range(lo, hi + 1))
+        else:
+            candidates = [rng.randint(lo, hi) for _ in range(5000)]
+        visible = cases_visible_to(user, Case.objects.filter(pk__in=candidates)).only(
+            "pk", "number", "query_code"
+        )
+        for case in visible:
+            found[case.pk] = case
+        if len(found) >= count or hi - lo + 1 <= 20_000:
+            break
+    cases = list(found.values())
+    rng.shuffle(cases)
+    return cases[:count]
+
+
+def _q(path: str, **params) -> str:
+    return f"{path}?{urlencode(params)}"
+
+
+# --- Registration -----------------------------------------------------------------------------------
+
+
+class Registrations:
+    """Inputs for `case_register`, and timed loops of it (sequential, or in threads)."""
+
+    def __init__(self, personas: Personas, rng: random.Random):
+        from xinfang.reference.models import Category
+
+        self.personas = personas
+        self.rng = rng
+        self.categories = list(
+            Category.objects.filter(
+                version__is_current=True, is_active=True, children__isnull=True
+            ).values_list("pk", "name")
+        )
+        self.serial = 0
+        self.lock = threading.Lock()
+
+    def kwargs(self, rng: random.Random) -> dict:
+        from xinfang.intake.services import PetitionerInput
+
+        with self.lock:
+            self.serial += 1
+            serial = self.serial
+        category_id, topic = rng.choice(self.categories)
+        place = rng.choice(D.TOWNSHIP_NAMES)
+        gender = rng.choice("MF")
+        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 50))
+        person = PetitionerInput(
+            name=rng.choice(D.SURNAMES[:40]) + rng.choice(D.GIVEN_CHARS) + rng.choice(D.GIVEN_CHARS),
+            gender=gender,
+            id_number=resident_id(D.COUNTIES[0][0], birth, rng.randrange(500) * 2 + (gender == "M")),
+            phone=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}",
+            address=f"{place}{rng.choice(D.VILLAGE_STEMS)}{rng.choice(D.VILLAGE_SUFFIXES)}{rng.randrange(1, 99)}号",
+        )
+        channel = rng.choice(["letter", "visit", "call", "web"])
+        return {
+            "channel_code": channel,
+            "purpose_code": rng.choice(["claim", "claim", "suggestion", "accusation", "consult"]),
+            "category_id": category_id,
+            "title": f"反映{place}{topic}问题（基准{serial}）",
+            "content": rng.choice(D.CONTENT_OPENINGS).format(place=place)
+            + rng.choice(D.CONTENT_BODIES).format(topic=topic)
+            + rng.choice(D.CONTENT_ENDINGS),
+            "demands": rng.choice(D.DEMANDS),
+            "received_on": timezone.localdate() - datetime.timedelta(days=rng.randrange(3)),
+            "petitioners": [person],
+            "issue_region_code": D.COUNTIES[0][0],
+        }
+
+    def loop(self, user, unit, count: int, rng: random.Random) -> list[float]:
+        from xinfang.intake.services import case_register
+
+        inputs = [self.kwargs(rng) for _ in range(count)]
+        times = []
+        for kwargs in inputs:
+            # A fresh request would load the user's seats again: drop the per-request caches.
+            for attr in ("_xf_seats", "_xf_visible_units"):
+                user.__dict__.pop(attr, None)
+            started = time.perf_counter()
+            case_register(actor=user, unit=unit, **kwargs)
+            times.append(time.perf_counter() - started)
+        return times
+
+    def sequential(self, options: Options, say: Progress) -> dict:
+        from xinfang.intake.services import case_register
+
+        user, unit = self.personas.registrar, self.personas.county_bureau
+        self.loop(user, unit, max(1, options.warmup // 2), self.rng)
+        started = time.perf_counter()
+        times = self.loop(user, unit, options.registrations, self.rng)
+        wall = time.perf_counter() - started
+        rate = len(times) / wall
+        result = {
+            "kind": "service",
+            "what": "case_register(): one case with a petitioner, sequential",
+            "user": user.username,
+            **summarise(times),
+            "cases_per_second": round(rate, 1),
+            "target": f"≥ {TARGET_CASES_PER_SECOND:g} cases/s",
+            "ok": rate >= TARGET_CASES_PER_SECOND,
+        }
+        kwargs = self.kwargs(self.rng)
+        result.update(
+            profile(
+                lambda: case_register(actor=user, unit=unit, **kwargs),
+                slow=not result["ok"],
+                mode=options.explain,
+            )
+        )
+        say(
+            f"  {'registration':<22} p50 {result['p50_ms']:>7.1f} ms  p95 {result['p95_ms']:>7.1f} ms  "
+            f"max {result['max_ms']:>7.1f} ms  {rate:,.0f} cases/s  {result['queries']} queries"
+        )
+        return result
+
+    def concurrent(self, options: Options, say: Progress) -> dict:
+        from xinfang.orgs.models import Unit, User
+
+        threads = options.threads
+        per_thread = max(1, options.registrations // threads)
+        user_pk, unit_pk = self.personas.registrar.pk, self.personas.county_bureau.pk
+        results: list[list[float]] = [[] for _ in range(threads)]
+        failures: list[str] = []
+        barrier = threading.Barrier(threads + 1)
+
+        def work(index: int) -> None:
+            try:
+                user, unit = User.objects.get(pk=user_pk), Unit.objects.get(pk=unit_pk)
+                rng = random.Random(options.seed * 100 + index)
+                inputs_rng = random.Random(options.seed * 1000 + index)
+                self.loop(user, unit, 2, inputs_rng)  # warm this thread's connection
+                barrier.wait()
+                results[index] = self.loop(user, unit, per_thread, rng)
+            except Exception as exc:  # noqa: BLE001 - reported in the results
+                failures.append(f"{type(exc).__name__}: {exc}")
+                barrier.abort()
+            finally:
+                connections.close_all()  # this thread's connections only
+
+        workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+        for worker in workers:
+            worker.start()
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        started = time.perf_counter()
+        for worker in workers:
+            worker.join()
+        wall = time.perf_counter() - started
+        times = [t for per in results for t in per]
+        rate = len(times) / wall if wall else 0.0
+        result = {
+            "kind": "service",
+            "what": f"case_register() in {threads} threads at the same bureau (same daily serial row)",
+            "user": self.personas.registrar.username,
+            **summarise(times),
+            "cases_per_second": round(rate, 1),
+            "target": f"≥ {TARGET_CASES_PER_SECOND:g} cases/s",
+            "ok": rate >= TARGET_CASES_PER_SECOND and not failures,
+            "errors": len(failures),
+        }
+        if failures:
+            result["first_error"] = failures[0]
+        say(
+            f"  {'registration ×' + str(threads):<22} p50 {result['p50_ms']:>7.1f} ms  p95 {result['p95_ms']:>7.1f} ms  "
+            f"max {result['max_ms']:>7.1f} ms  {rate:,.0f} cases/s"
+            + (f"  FAILED: {failures[0]}" if failures else "")
+        )
+        return result
+
+
+# --- Everything ---------------------------------------------------------------------------------------
+
+
+def measure(personas: Personas, options: Options | None = None, *, progress: Progress | None = print) -> dict:
+    """Run every operation; returns {"operations": {name: figures}, "context": {...}}."""
+    from xinfang.cases.models import Case
+    from xinfang.cases.selectors import case_lookup, workbench_counts
+
+    options = options or Options()
+    say = progress or (lambda _msg: None)
+    rng = random.Random(options.seed)
+    gc.enable()
+    ops: dict[str, dict] = {}
+    n_urls = options.samples + options.warmup
+
+    # Inputs, chosen before any timing.
+    handler_cases = visible_sample(personas.handler, n_urls, rng)
+    registrar_cases = visible_sample(personas.registrar, n_urls, rng)
+    leader_cases = visible_sample(personas.leader, n_urls, rng)
+    from xinfang.cases.models import Petitioner
+
+    people = list(
+        Petitioner.objects.filter(case__in=[c.pk for c in registrar_cases], is_primary=True).values_list(
+            "name", "phone"
+        )
+    )
+    names = [name for name, _phone in people]
+    phones = [phone for _name, phone in people if phone]
+    bench = workbench_counts(unit=personas.busy_unit, due_soon_days=3)
+    context = {
+        "busy_unit": personas.busy_unit.name,
+        "busy_unit_open": {
+            "overdue": bench.overdue,
+            "due_soon": bench.due_soon,
+            "later": bench.later,
+            "none": bench.no_deadline,
+        },
+        "county_bureau": personas.county_bureau.name,
+        "cases_in_db": Case.objects.count(),
+    }
+    say(
+        f"workbench of {personas.busy_unit.name}: overdue {bench.overdue:,}, due soon {bench.due_soon:,}, "
+        f"later {bench.later:,}"
+    )
+
+    # 1. Registration through the service.
+    say("registration …")
+    registrations = Registrations(personas, rng)
+    ops["registration"] = registrations.sequential(options, say)
+    if options.concurrent and options.threads > 1:
+        ops["registration_concurrent"] = registrations.concurrent(options, say)
+
+    # 2–3. The handler at the busiest township: workbench groups, a deep page, case pages.
+    say(f"pages as {personas.handler.username} ({personas.busy_unit.name}) …")
+    handler = Pages(personas.handler, options, say)
+    for group in ("overdue", "due_soon", "later"):
+        ops[f"workbench_{group}"] = handler.run(
+            f"workbench_{group}", f"GET /cases/?group={group} (HTML)", [_q("/cases/", group=group)]
+        )
+    ops["workbench_page50"] = handler.run(
+        "workbench_page50", "GET /cases/?group=later&page=50 (HTML)", [_q("/cases/", group="later", page=50)]
+    )
+    ops["detail"] = handler.run(
+        "detail",
+        "GET /cases/<number>/ (HTML), random visible case",
+        [f"/cases/{c.number}/" for c in handler_cases],
+    )
+    ops["api_workbench"] = handler.run(
+        "api_workbench",
+        "GET /api/v1/cases/workbench?group=later (JSON)",
+        [_q("/api/v1/cases/workbench", group="later")],
+    )
+    ops["api_detail"] = handler.run(
+        "api_detail",
+        "GET /api/v1/cases/<number> (JSON)",
+        [f"/api/v1/cases/{c.number}" for c in handler_cases],
+    )
+
+    # The city leader sees every case: the widest visibility check.
+    say(f"pages as {personas.leader.username} ({personas.city_bureau.name}) …")
+    leader = Pages(personas.leader, options, say)
+    ops["detail_city"] = leader.run(
+        "detail_city",
+        "GET /cases/<number>/ (HTML) as the city leader",
+        [f"/cases/{c.number}/" for c in leader_cases],
+    )
+
+    # 4. Look-up, as the county bureau's registrar (checking for earlier petitions).
+    say(f"look-ups as {personas.registrar.username} ({personas.county_bureau.name}) …")
+    registrar = Pages(personas.registrar, options, say)
+    lookups = {
+        "lookup_number": ("?q=<编号>", [c.number for c in registrar_cases]),
+        "lookup_query_code": ("?q=<查询码>", [c.query_code for c in registrar_cases]),
+        "lookup_name": ("?q=<信访人姓名>", names),
+        "lookup_phone": ("?q=<电话>", phones),
+    }
+    for name, (what, texts) in lookups.items():
+        ops[name] = registrar.run(
+            name, f"GET /cases/lookup/{what} (HTML)", [_q("/cases/lookup/", q=t) for t in texts]
+        )
+        sample = texts[:20]
+        hits = [case_lookup(user=personas.registrar, text=t).count() for t in sample]
+        ops[name]["mean_hits"] = round(statistics.fmean(hits), 1) if hits else 0
+    return {"operations": ops, "context": context}

@@ -1,0 +1,51 @@
+"""The one access gate for cases: missing and forbidden both answer "not found" (style.md §8)."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from xinfang.cases.models import Case, CaseUnit
+from xinfang.orgs.access import bureau_unit_ids, sees_everything, visible_unit_ids
+
+
+def cases_visible_to(user, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Scope a case queryset to what the user may see (via the CaseUnit visibility table)."""
+    queryset = Case.objects.all() if queryset is None else queryset
+    if sees_everything(user):
+        return queryset
+    unit_ids = visible_unit_ids(user)
+    if not unit_ids:
+        return queryset.none()
+    links = CaseUnit.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids)
+    return queryset.filter(Exists(links))
+
+
+def get_case_for_user(user, *, number: str | None = None, pk: int | None = None) -> Case:
+    """Return the case if the user may see it; otherwise raise Http404, the same for missing and forbidden."""
+    if not user.is_authenticated:
+        raise Http404(_("信访件不存在或无权查看。"))
+    lookup = {"number": number} if number is not None else {"pk": pk}
+    case = (
+        cases_visible_to(
+            user,
+            Case.objects.select_related("channel", "purpose", "category", "owner_unit", "registering_unit"),
+        )
+        .filter(**lookup)
+        .first()
+    )
+    if case is None:
+        raise Http404(_("信访件不存在或无权查看。"))
+    return case
+
+
+def can_see_identity(user, case: Case) -> bool:
+    """Whether the petitioner's identity and contact details may be shown to this user.
+
+    检举控告: identity is never disclosed to the accused person or unit (2022 条例 §30 ¶3, §46(五));
+    only 信访部门 staff above the handling unit see it. Other purposes: anyone who can see the case.
+    """
+    if not case.protects_identity:
+        return True
+    if sees_everything(user):
+        return True
+    return CaseUnit.objects.filter(case=case, unit_id__in=bureau_unit_ids(user)).exists()

@@ -1,0 +1,122 @@
+"""API v1 for reading cases: workbench, look-up, case, timeline, deadlines."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from xinfang.cases.access import can_see_identity, get_case_for_user
+from xinfang.cases.schemas import (
+    CaseListOut,
+    CaseOut,
+    DeadlineOut,
+    EventOut,
+    case_list_out,
+    case_out,
+    deadline_out,
+)
+from xinfang.cases.selectors import case_lookup, case_timeline, workbench_cases, workbench_counts
+from xinfang.common.services import audit_record
+from xinfang.orgs.access import seats_of
+
+router = Router(tags=["信访件"])
+
+
+class Page(Schema):
+    page: int = 1
+    count: int
+    pages: int
+
+
+class WorkbenchOut(Schema):
+    unit: str
+    today: str
+    soon_until: str
+    counts: dict[str, int]
+    group: str
+    items: list[CaseListOut]
+    pagination: Page
+
+
+class LookupOut(Schema):
+    items: list[CaseListOut]
+    pagination: Page
+
+
+def _page(queryset, number: int):
+    page = Paginator(queryset, settings.PAGE_SIZE).get_page(number)
+    meta = {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages}
+    return [case_list_out(c) for c in page.object_list], meta
+
+
+class WorkbenchQuery(Schema):
+    unit: int | None = None
+    group: str = "overdue"
+    page: int = 1
+
+
+@router.get("/workbench", response=WorkbenchOut, summary="工作台：本单位未办结信访件按期限分组")
+def workbench_api(request, q: Query[WorkbenchQuery]):
+    seats = {seat.unit.pk: seat.unit for seat in seats_of(request.user)}
+    if not seats:
+        raise Http404(_("您尚未分配到任何单位。"))
+    unit = seats.get(q.unit) if q.unit is not None else next(iter(seats.values()))
+    if unit is None:
+        raise Http404(_("您不在该单位任职。"))
+    bench = workbench_counts(unit=unit, due_soon_days=settings.DUE_SOON_WORKING_DAYS)
+    group = q.group if q.group in ("overdue", "due_soon", "later", "none") else "overdue"
+    items, meta = _page(workbench_cases(bench=bench, group=group), q.page)
+    counts = {
+        "overdue": bench.overdue,
+        "due_soon": bench.due_soon,
+        "later": bench.later,
+        "none": bench.no_deadline,
+    }
+    return {
+        "unit": unit.name,
+        "today": bench.today.isoformat(),
+        "soon_until": bench.soon_until.isoformat(),
+        "counts": counts,
+        "group": group,
+        "items": items,
+        "pagination": meta,
+    }
+
+
+@router.get("/lookup", response=LookupOut, summary="按编号、查询码、信访人姓名或电话查找")
+def lookup_api(request, q: str, page: int = 1):
+    items, meta = _page(case_lookup(user=request.user, text=q[:60]), page)
+    return {"items": items, "pagination": meta}
+
+
+@router.get("/{number}", response=CaseOut, summary="信访件详情")
+def case_get_api(request, number: str):
+    case = get_case_for_user(request.user, number=number)
+    if can_see_identity(request.user, case) and case.petitioners.exists():
+        audit_record(user=request.user, action="view_personal_data", obj=case, request=request, via="api")
+    return case_out(case, request.user)
+
+
+@router.get("/{number}/events", response=list[EventOut], summary="办理记录（时间线）")
+def case_events_api(request, number: str):
+    case = get_case_for_user(request.user, number=number)
+    return [
+        {
+            "kind": e.kind,
+            "kind_label": e.get_kind_display(),
+            "at": e.created_at,
+            "actor": str(e.actor) if e.actor_id else None,
+            "unit": e.unit.name if e.unit_id else None,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "reason": e.reason,
+        }
+        for e in case_timeline(case)
+    ]
+
+
+@router.get("/{number}/deadlines", response=list[DeadlineOut], summary="时限及其计算过程")
+def case_deadlines_api(request, number: str):
+    case = get_case_for_user(request.user, number=number)
+    return [deadline_out(d) for d in case.deadlines.select_related("unit")]

@@ -1,0 +1,134 @@
+"""Reads of cases: the workbench, look-up, the case page and earlier cases of a petitioner."""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xinfang.cases.access import cases_visible_to
+from xinfang.cases.models import Case, Petitioner
+from xinfang.common.validators import normalize_phone
+from xinfang.deadlines.selectors import load_calendar
+from xinfang.orgs.models import Unit
+
+LIST_RELATED = ("channel", "purpose", "owner_unit")
+
+
+def working_days_ahead(start: datetime.date, count: int) -> datetime.date:
+    """The date `count` working days after `start` (the amber "due soon" edge of the workbench)."""
+    calendar = load_calendar(start, start + datetime.timedelta(days=count * 3 + 30))
+    day, left = start, count
+    while left > 0:
+        day += datetime.timedelta(days=1)
+        if calendar.is_workday(day):
+            left -= 1
+    return day
+
+
+@dataclass(frozen=True)
+class Workbench:
+    unit: Unit
+    today: datetime.date
+    soon_until: datetime.date
+    overdue: int
+    due_soon: int
+    later: int
+    no_deadline: int
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_soon + self.later + self.no_deadline
+
+
+def workbench_counts(*, unit: Unit, due_soon_days: int, today: datetime.date | None = None) -> Workbench:
+    """Counts per group of the unit's open cases; each is one range scan of the `case_workbench` index."""
+    today = today or timezone.localdate()
+    soon_until = working_days_ahead(today, due_soon_days)
+    open_cases = Case.objects.filter(owner_unit=unit, is_open=True)
+    return Workbench(
+        unit=unit,
+        today=today,
+        soon_until=soon_until,
+        overdue=open_cases.filter(due_on__lt=today).count(),
+        due_soon=open_cases.filter(due_on__gte=today, due_on__lte=soon_until).count(),
+        later=open_cases.filter(due_on__gt=soon_until).count(),
+        no_deadline=open_cases.filter(due_on__isnull=True).count(),
+    )
+
+
+def workbench_cases(*, bench: Workbench, group: str) -> QuerySet[Case]:
+    """The cases of one workbench group, earliest deadline first."""
+    open_cases = Case.objects.filter(owner_unit=bench.unit, is_open=True).select_related(*LIST_RELATED)
+    filters = {
+        "overdue": Q(due_on__lt=bench.today),
+        "due_soon": Q(due_on__gte=bench.today, due_on__lte=bench.soon_until),
+        "later": Q(due_on__gt=bench.soon_until),
+        "none": Q(due_on__isnull=True),
+    }
+    return open_cases.filter(filters.get(group, filters["overdue"])).order_by("due_on", "id")
+
+
+NUMBER_RE = re.compile(r"^\d{19}$")
+QUERY_CODE_RE = re.compile(r"^\d{10}$")
+PHONE_RE = re.compile(r"^\+?[\d\- ]{7,20}$")
+
+
+def case_lookup(*, user, text: str) -> QuerySet[Case]:
+    """Find visible cases by number, 查询码, petitioner phone or petitioner name (exact, indexed)."""
+    text = (text or "").strip()
+    if not text:
+        return Case.objects.none()
+    if NUMBER_RE.match(text):
+        matched = Q(number=text)
+    elif QUERY_CODE_RE.match(text):
+        matched = Q(query_code=text)
+    elif PHONE_RE.match(text):
+        try:
+            phone = normalize_phone(text)
+        except Exception:  # noqa: BLE001 - an unparsable number simply finds nothing
+            return Case.objects.none()
+        matched = Q(pk__in=Petitioner.objects.filter(phone=phone).values("case_id"))
+    else:
+        matched = Q(pk__in=Petitioner.objects.filter(name=text[:40]).values("case_id"))
+    queryset = Case.objects.filter(matched).select_related(*LIST_RELATED).order_by("-registered_at")
+    return cases_visible_to(user, queryset)
+
+
+@dataclass(frozen=True)
+class EarlierCases:
+    visible: list[Case]
+    hidden_count: int
+
+
+def earlier_cases_of(
+    *, user, id_number: str = "", phone: str = "", name: str = "", address: str = "", limit: int = 20
+) -> EarlierCases:
+    """Earlier cases of the same petitioner (ID number, phone, or name + address), for repeat marking.
+
+    Cases the user may not open are only counted, never shown.
+    """
+    match = Q()
+    if id_number:
+        match |= Q(id_number=id_number.strip().upper())
+    if phone:
+        try:
+            match |= Q(phone=normalize_phone(phone))
+        except Exception:  # noqa: BLE001, S110 - an invalid phone just does not match
+            pass
+    if name and address:
+        match |= Q(name=name.strip(), address=address.strip())
+    if not match:
+        return EarlierCases(visible=[], hidden_count=0)
+    case_ids = Petitioner.objects.filter(match).values("case_id")
+    all_matches = Case.objects.filter(pk__in=case_ids)
+    visible = list(
+        cases_visible_to(user, all_matches).select_related(*LIST_RELATED).order_by("-registered_at")[:limit]
+    )
+    hidden = all_matches.count() - cases_visible_to(user, all_matches).count()
+    return EarlierCases(visible=visible, hidden_count=hidden)
+
+
+def case_timeline(case: Case):
+    return case.events.select_related("actor", "unit").order_by("created_at", "id")

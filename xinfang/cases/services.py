@@ -1,0 +1,216 @@
+"""All writes to a case: events, transitions and deadlines (style.md §2, §4–§6)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfang.cases.choices import ALLOWED_TRANSITIONS, CLOSED_STATUSES, CaseStatus, CaseUnitRole, EventKind
+from xinfang.cases.models import Case, CaseDeadline, CaseEvent, CaseUnit
+from xinfang.deadlines.calendar import DueDate
+from xinfang.deadlines.selectors import get_limit
+from xinfang.deadlines.services import due_for
+from xinfang.orgs.models import Unit
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+class StaleCase(ValidationError):
+    pass
+
+
+def event_record(
+    *, case: Case, kind: str, actor=None, unit=None, from_status="", to_status="", reason="", data=None
+):
+    """Append an immutable event; callers are inside the transaction of the change they describe."""
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        unit=unit,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def case_link_unit(*, case: Case, unit: Unit, role: str) -> None:
+    CaseUnit.objects.get_or_create(case=case, unit=unit, role=role)
+
+
+def check_transition(from_status: str, to_status: str) -> None:
+    """The one guard of the workflow table (domain.md §5)."""
+    if to_status not in ALLOWED_TRANSITIONS.get(from_status, ()):
+        raise InvalidTransition(
+            _("信访件当前状态为“%(from)s”，不能变更为“%(to)s”。")
+            % {"from": CaseStatus(from_status).label, "to": CaseStatus(to_status).label},
+            code="invalid_transition",
+        )
+
+
+def lock_case(case: Case, *, expected_version: int | None = None) -> Case:
+    """Re-read the case under a row lock so that two concurrent actions cannot both win."""
+    locked = Case.objects.select_for_update().select_related("purpose").get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleCase(_("该信访件已被他人修改，请刷新后重试。"), code="stale")
+    return locked
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: Case,
+    to_status: str,
+    actor,
+    unit: Unit,
+    reason: str = "",
+    changes: dict | None = None,
+    new_owner: Unit | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Move a case to `to_status` and record it.
+
+    1. lock the row and check the version; 2. check the transition table; 3. change status/owner;
+    4. write the CaseEvent in the same transaction; 5. close the deadlines the step satisfies.
+    """
+    locked = lock_case(case, expected_version=expected_version)
+    check_transition(locked.status, to_status)
+    from_status = locked.status
+    locked.status = to_status
+    locked.is_open = to_status not in CLOSED_STATUSES
+    locked.closed_at = timezone.now() if not locked.is_open else None
+    locked.version = F("version") + 1
+    fields = ["status", "is_open", "closed_at", "version"]
+    if new_owner is not None and new_owner.pk != locked.owner_unit_id:
+        locked.owner_unit = new_owner
+        fields.append("owner_unit")
+        case_link_unit(case=locked, unit=new_owner, role=CaseUnitRole.HOLDER)
+    locked.save(update_fields=fields)
+    data = dict(changes or {})
+    if new_owner is not None:
+        data["owner_unit"] = new_owner.name
+    event_record(
+        case=locked,
+        kind=EventKind.TRANSITION,
+        actor=actor,
+        unit=unit,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data,
+    )
+    if not locked.is_open:
+        deadlines_close_all(case=locked, actor=actor)
+    locked.refresh_from_db()
+    return locked
+
+
+def deadline_open(*, case: Case, step: str, unit: Unit, starts_on: datetime.date, actor=None) -> CaseDeadline:
+    """Start one statutory clock from the case's rule set and record how its date was computed."""
+    limit = get_limit(case.rule_set, step)
+    due = due_for(rule_set=case.rule_set, step=step, starts_on=starts_on)
+    deadline = CaseDeadline.objects.create(
+        case=case,
+        step=step,
+        unit=unit,
+        starts_on=starts_on,
+        days=limit.days,
+        day_type=limit.day_type,
+        basis=limit.basis,
+        due_on=due.due_on,
+        explanation={**due.as_dict(), "text": due.explain()},
+    )
+    event_record(
+        case=case,
+        kind=EventKind.DEADLINE_SET,
+        actor=actor,
+        unit=unit,
+        data={"step": step, "due_on": due.due_on.isoformat(), "explanation": due.explain()},
+    )
+    case_refresh_due(case)
+    return deadline
+
+
+def deadlines_close_all(*, case: Case, actor=None) -> None:
+    now = timezone.now()
+    CaseDeadline.objects.filter(case=case, is_open=True).update(is_open=False, met_at=now)
+    case_refresh_due(case)
+
+
+def deadline_meet(*, case: Case, step: str, actor=None, unit=None) -> None:
+    """Mark the open clock of `step` as met (the step was done)."""
+    updated = CaseDeadline.objects.filter(case=case, step=step, is_open=True).update(
+        is_open=False, met_at=timezone.now()
+    )
+    if updated:
+        event_record(case=case, kind=EventKind.DEADLINE_MET, actor=actor, unit=unit, data={"step": step})
+        case_refresh_due(case)
+
+
+def case_refresh_due(case: Case) -> None:
+    """Keep the indexed `Case.due_on` equal to the earliest open clock (the workbench sorts on it)."""
+    earliest = CaseDeadline.objects.filter(case=case, is_open=True).aggregate(d=Min("due_on"))["d"]
+    Case.objects.filter(pk=case.pk).update(due_on=earliest)
+    case.due_on = earliest
+
+
+def deadline_recompute(deadline: CaseDeadline) -> bool:
+    """Recompute one open clock after the holiday table changed; True when its date moved."""
+    due: DueDate = due_for(rule_set=deadline.case.rule_set, step=deadline.step, starts_on=deadline.starts_on)
+    if due.due_on == deadline.due_on:
+        return False
+    with transaction.atomic():
+        old = deadline.due_on
+        CaseDeadline.objects.filter(pk=deadline.pk).update(
+            due_on=due.due_on, explanation={**due.as_dict(), "text": due.explain()}
+        )
+        event_record(
+            case=deadline.case,
+            kind=EventKind.DEADLINE_RECOMPUTED,
+            data={
+                "step": deadline.step,
+                "old_due_on": old.isoformat(),
+                "due_on": due.due_on.isoformat(),
+                "explanation": due.explain(),
+            },
+        )
+        case_refresh_due(deadline.case)
+    return True
+
+
+def deadlines_recompute_open() -> int:
+    """Recompute every open working-day clock (calendar-day clocks move only if roll-forward is on)."""
+    moved = 0
+    queryset = CaseDeadline.objects.filter(is_open=True).select_related("case", "case__rule_set")
+    for deadline in queryset.iterator(chunk_size=2000):
+        if deadline.day_type == "working" or deadline.case.rule_set.roll_forward:
+            moved += deadline_recompute(deadline)
+    return moved
+
+
+def deadlines_note_overdue(*, today: datetime.date | None = None) -> int:
+    """Record an `overdue` event once per clock that has passed (conditional update: safe on many workers)."""
+    today = today or timezone.localdate()
+    noted = 0
+    candidates = CaseDeadline.objects.filter(is_open=True, due_on__lt=today, overdue_noted_at__isnull=True)
+    for deadline in candidates.select_related("case").iterator(chunk_size=1000):
+        with transaction.atomic():
+            claimed = CaseDeadline.objects.filter(pk=deadline.pk, overdue_noted_at__isnull=True).update(
+                overdue_noted_at=timezone.now()
+            )
+            if claimed != 1:
+                continue  # another worker got there first
+            event_record(
+                case=deadline.case,
+                kind=EventKind.OVERDUE,
+                unit=deadline.unit,
+                data={"step": deadline.step, "due_on": deadline.due_on.isoformat()},
+            )
+            noted += 1
+    return noted

@@ -1,0 +1,29 @@
+"""manage.py load_demo: load the demo county (示范县) and print its accounts; safe to run again."""
+
+from django.core.management.base import BaseCommand
+
+from xinfang.cases.choices import CaseStatus
+from xinfang.common.demo import format_table, load_demo
+
+
+class Command(BaseCommand):
+    help = "载入演示数据“示范县”（单位、账号、约200件信访件）；可重复运行，已载入的不会重复创建。"
+
+    def handle(self, *args, **options):
+        result = load_demo()
+        if result.created_cases:
+            self.stdout.write(self.style.SUCCESS(f"已载入演示数据：新建信访件 {result.created_cases} 件。"))
+        else:
+            self.stdout.write("演示数据已存在，未重复创建信访件。")
+        statuses = "，".join(f"{CaseStatus(s).label} {n}" for s, n in result.by_status.items())
+        self.stdout.write(
+            f"示范县：镇乡/街道 {result.units['township']} 个，重点部门 {result.units['department']} 个；"
+            f"演示信访件 {result.total_cases} 件（{statuses}）。"
+        )
+        self.stdout.write("")
+        self.stdout.write("演示账号：")
+        self.stdout.write(format_table(("用户名", "姓名", "单位", "角色"), result.accounts))
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.WARNING(f"所有演示账号的密码：{result.password}（仅供演示，切勿用于生产环境）")
+        )

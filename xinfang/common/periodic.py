@@ -1,0 +1,35 @@
+"""Periodic jobs: each worker tries to claim the next run; only one claim succeeds per due run."""
+
+import datetime
+import importlib
+
+from django.conf import settings
+from django.utils import timezone
+
+from xinfang.common.models import PeriodicRun
+
+
+def periodic_jobs() -> dict[str, datetime.timedelta]:
+    """Dotted task path → interval."""
+    scan = datetime.timedelta(seconds=settings.WORKER_SCAN_SECONDS)
+    return {"xinfang.cases.tasks.scan_overdue": scan}
+
+
+def claim_run(name: str, interval: datetime.timedelta, now: datetime.datetime) -> bool:
+    """Claim the due run of `name`; True for exactly one caller among concurrent workers."""
+    PeriodicRun.objects.bulk_create([PeriodicRun(name=name, next_run_at=now)], ignore_conflicts=True)
+    claimed = PeriodicRun.objects.filter(name=name, next_run_at__lte=now).update(
+        next_run_at=now + interval, last_run_at=now
+    )
+    return claimed == 1
+
+
+def enqueue_due_jobs(now: datetime.datetime | None = None) -> list[str]:
+    now = now or timezone.now()
+    enqueued = []
+    for path, interval in periodic_jobs().items():
+        if claim_run(path, interval, now):
+            module_name, attr = path.rsplit(".", 1)
+            getattr(importlib.import_module(module_name), attr).enqueue()
+            enqueued.append(path)
+    return enqueued

@@ -1,0 +1,35 @@
+"""Writing the audit log."""
+
+from xinfang.common.models import AuditLog
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    user,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    detail=None,
+    request=None,
+    via="web",
+):
+    """Append one audit row: who did or saw what, from where."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    return AuditLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail or {},
+        ip=client_ip(request),
+        via=via,
+    )

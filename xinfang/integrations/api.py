@@ -1,0 +1,104 @@
+"""API v1: one NinjaAPI, routers from each app, Chinese error bodies and readable Chinese JSON."""
+
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+
+from xinfang.integrations.auth import BearerToken, StaffSession
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """JSON with Chinese characters as they are, not \\uXXXX escapes."""
+
+    def render(self, request, data, *, response_status):
+        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
+
+
+api = NinjaAPI(
+    title="信访信息系统 API",
+    version="1",
+    description="信访信息系统对外接口（v1）。认证：`Authorization: Bearer <令牌>`，令牌由 `manage.py create_api_token --user 用户名` 生成。",
+    auth=[BearerToken(), StaffSession()],
+    renderer=ChineseJSONRenderer(),
+    urls_namespace="api-v1",
+)
+
+
+def _error(request, status: int, message: str, errors: dict | None = None, code: str = "error"):
+    body = {"code": code, "detail": message}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return _error(request, 400, "提交的内容有误，请按提示修改。", errors, code="invalid")
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        location = ".".join(str(part) for part in item.get("loc", ())[1:]) or "__all__"
+        errors.setdefault(location, []).append(_pydantic_message(item))
+    return _error(request, 422, "请求格式不正确。", errors, code="malformed")
+
+
+def _pydantic_message(item: dict) -> str:
+    kind = item.get("type", "")
+    if kind == "missing":
+        return "必填项缺失。"
+    if "date" in kind:
+        return "日期格式应为 YYYY-MM-DD。"
+    if "int" in kind:
+        return "应为整数。"
+    if "bool" in kind:
+        return "应为 true 或 false。"
+    if "string" in kind:
+        return "应为文本，且长度符合要求。"
+    return "格式不正确。"
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return _error(request, 403, str(exc) or "无权进行此操作。", code="forbidden")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, str(exc) or "对象不存在或无权查看。", code="not_found")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(
+        request, 401, "未认证：请在请求头提供有效的 Authorization: Bearer 令牌。", code="unauthenticated"
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, str(exc), code="error")
+
+
+def _register_routers() -> None:
+    from xinfang.cases.api import router as cases_router
+    from xinfang.intake.api import router as intake_router
+    from xinfang.orgs.api import router as orgs_router
+    from xinfang.reference.api import router as reference_router
+
+    api.add_router("/cases", intake_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/units", orgs_router)
+    api.add_router("/reference", reference_router)
+
+
+_register_routers()

@@ -1,10 +1,10 @@
 """Shared test fixtures: a small unit tree and personas (style.md §15).
 
-    市信访局 (city bureau)
-    └── 县信访局 (county bureau)
-        ├── 东湖镇 (township, handling unit)
-        └── 县公安局 (department, handling unit)
-    另一县信访局 (a bureau in another county)
+市信访局 (city bureau)
+└── 县信访局 (county bureau)
+    ├── 东湖镇 (township, handling unit)
+    └── 县公安局 (department, handling unit)
+另一县信访局 (a bureau in another county)
 """
 
 import datetime
@@ -58,18 +58,36 @@ def org(db):
     city_region = Region.objects.create(code="990100", name="示范市")
     county_region = Region.objects.create(code="990121", name="示范县", parent=city_region)
     other_region = Region.objects.create(code="990122", name="邻县", parent=city_region)
-    city = Unit.objects.create(name="示范市信访局", kind=UnitKind.PETITION_BUREAU, level=UnitLevel.CITY, region=city_region)
+    city = Unit.objects.create(
+        name="示范市信访局", kind=UnitKind.PETITION_BUREAU, level=UnitLevel.CITY, region=city_region
+    )
     county = Unit.objects.create(
-        name="示范县信访局", kind=UnitKind.PETITION_BUREAU, level=UnitLevel.COUNTY, region=county_region, parent=city
+        name="示范县信访局",
+        kind=UnitKind.PETITION_BUREAU,
+        level=UnitLevel.COUNTY,
+        region=county_region,
+        parent=city,
     )
     town = Unit.objects.create(
-        name="东湖镇", kind=UnitKind.HANDLING_UNIT, level=UnitLevel.TOWNSHIP, region=county_region, parent=county
+        name="东湖镇",
+        kind=UnitKind.HANDLING_UNIT,
+        level=UnitLevel.TOWNSHIP,
+        region=county_region,
+        parent=county,
     )
     police = Unit.objects.create(
-        name="县公安局", kind=UnitKind.HANDLING_UNIT, level=UnitLevel.DEPARTMENT, region=county_region, parent=county
+        name="县公安局",
+        kind=UnitKind.HANDLING_UNIT,
+        level=UnitLevel.DEPARTMENT,
+        region=county_region,
+        parent=county,
     )
     other = Unit.objects.create(
-        name="邻县信访局", kind=UnitKind.PETITION_BUREAU, level=UnitLevel.COUNTY, region=other_region, parent=city
+        name="邻县信访局",
+        kind=UnitKind.PETITION_BUREAU,
+        level=UnitLevel.COUNTY,
+        region=other_region,
+        parent=city,
     )
 
     def person(username, unit, *roles, **extra):
@@ -112,9 +130,31 @@ def register(org):
             "title": f"反映拖欠工资问题{counter['n']}",
             "content": "本人在某建筑工地务工，工资被拖欠三个月，多次讨要未果。",
             "received_on": datetime.date.today() - datetime.timedelta(days=1),
-            "petitioners": [PetitionerInput(name="张三", id_number=valid_resident_id(), phone="13912345678", address="东湖镇1号")],
+            "petitioners": [
+                PetitionerInput(
+                    name="张三", id_number=valid_resident_id(), phone="13912345678", address="东湖镇1号"
+                )
+            ],
         }
         fields.update(overrides)
         return case_register(**fields)
 
     return _register
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run `manage.py worker --once` inside a test transaction.
+
+    The worker closes stale connections between jobs; inside a test's transaction that would close the
+    test's own connection, so it is a no-op here.
+    """
+    from django.core.management import call_command
+
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    monkeypatch.setattr("xinfang.common.management.commands.worker.close_old_connections", lambda: None)
+
+    def _run():
+        call_command("worker", "--once")
+
+    return _run

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime
 import gc
+import logging
 import math
+import os
 import random
 import statistics
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.db import connection, connections
@@ -42,6 +45,8 @@ class Options:
     threads: int = 2
     explain: str = "slow"  # "slow": EXPLAIN the slowest queries of operations over target; "all"; "none"
     seed: int = 7
+    quiet_pressure: float | None = None  # before each operation, wait for CPU pressure ≤ this (%)
+    quiet_timeout: float = 60.0
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -52,15 +57,72 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-def summarise(times_s: list[float]) -> dict:
+def summarise(times_s: list[float], cpu_s: list[float] | None = None) -> dict:
+    """Wall-clock percentiles; with `cpu_s`, this process's CPU time too (immune to other load, but
+    without the PostgreSQL server's share)."""
     ms = sorted(t * 1000 for t in times_s)
-    return {
+    out = {
         "samples": len(ms),
         "p50_ms": round(percentile(ms, 0.50), 2),
         "p95_ms": round(percentile(ms, 0.95), 2),
         "max_ms": round(ms[-1], 2) if ms else 0.0,
         "mean_ms": round(statistics.fmean(ms), 2) if ms else 0.0,
     }
+    if cpu_s:
+        cpu = sorted(t * 1000 for t in cpu_s)
+        out["cpu_p50_ms"] = round(percentile(cpu, 0.50), 2)
+        out["cpu_p95_ms"] = round(percentile(cpu, 0.95), 2)
+    return out
+
+
+class Timer:
+    """Wall-clock and process CPU time of each call."""
+
+    def __init__(self):
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def __call__(self, fn, *args, **kwargs):
+        cpu, wall = time.process_time(), time.perf_counter()
+        out = fn(*args, **kwargs)
+        self.wall.append(time.perf_counter() - wall)
+        self.cpu.append(time.process_time() - cpu)
+        return out
+
+
+# --- Other load on the machine -------------------------------------------------------------------
+
+
+def cpu_pressure() -> float | None:
+    """Linux PSI: % of the last 10 s in which some runnable task waited for a CPU (None if unknown)."""
+    try:
+        first = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        return float(first.split()[1].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def contention() -> dict:
+    return {"load_1m": round(os.getloadavg()[0], 2), "cpu_pressure_avg10": cpu_pressure()}
+
+
+def wait_for_quiet(options: Options, say: Progress) -> float:
+    """Wait (up to options.quiet_timeout s) until CPU pressure is at most options.quiet_pressure %."""
+    if options.quiet_pressure is None or cpu_pressure() is None:
+        return 0.0
+    started = time.perf_counter()
+    told = False
+    while time.perf_counter() - started < options.quiet_timeout:
+        pressure = cpu_pressure()
+        if pressure is None or pressure <= options.quiet_pressure:
+            break
+        if not told:
+            say(
+                f"    (waiting for a quieter machine: CPU pressure {pressure:.0f}% > {options.quiet_pressure:g}%)"
+            )
+            told = True
+        time.sleep(2)
+    return round(time.perf_counter() - started, 1)
 
 
 # --- EXPLAIN ---------------------------------------------------------------------------------------
@@ -111,7 +173,7 @@ class Pages:
     """Timed GETs of one user's pages."""
 
     def __init__(self, user, options: Options, say: Progress):
-        self.client = Client()
+        self.client = Client(raise_request_exception=False)  # a 500 is counted, not raised
         self.client.force_login(user)
         self.user = user
         self.options = options
@@ -123,25 +185,37 @@ class Pages:
         opts = self.options
         errors, first_error = 0, None
 
-        def get(url: str) -> float:
+        def check(url: str, response) -> None:
             nonlocal errors, first_error
-            started = time.perf_counter()
-            response = self.client.get(url)
-            elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 errors += 1
-                first_error = first_error or f"{url} → HTTP {response.status_code}"
-            return elapsed
+                if first_error is None:
+                    exc = getattr(response, "exc_info", None)
+                    cause = f": {exc[0].__name__}: {exc[1]}" if exc else ""
+                    first_error = f"{url} → HTTP {response.status_code}{cause}"
 
-        for i in range(opts.warmup):
-            get(urls[i % len(urls)])
-        times = [get(urls[(opts.warmup + i) % len(urls)]) for i in range(opts.samples)]
+        waited = wait_for_quiet(opts, self.say)
+        before = contention()
+        timer = Timer()
+        quiet = logging.getLogger("django.request")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)  # errors are counted in the results, not printed per request
+        try:
+            for i in range(opts.warmup):
+                url = urls[i % len(urls)]
+                check(url, self.client.get(url))
+            for i in range(opts.samples):
+                url = urls[(opts.warmup + i) % len(urls)]
+                check(url, timer(self.client.get, url))
+        finally:
+            quiet.setLevel(level)
         result = {
             "kind": "http",
             "what": what,
             "user": self.user.username,
             "url": urls[0],
-            **summarise(times),
+            **summarise(timer.wall, timer.cpu),
+            "contention": {"before": before, "after": contention(), "waited_s": waited},
         }
         slow = target_ms is not None and result["p95_ms"] > target_ms
         result.update(profile(lambda: self.client.get(urls[0]), slow=slow, mode=opts.explain))
@@ -246,30 +320,31 @@ class Registrations:
         from xinfang.intake.services import case_register
 
         inputs = [self.kwargs(rng) for _ in range(count)]
-        times = []
+        timer = Timer()
         for kwargs in inputs:
             # A fresh request would load the user's seats again: drop the per-request caches.
             for attr in ("_xf_seats", "_xf_visible_units"):
                 user.__dict__.pop(attr, None)
-            started = time.perf_counter()
-            case_register(actor=user, unit=unit, **kwargs)
-            times.append(time.perf_counter() - started)
-        return times
+            timer(case_register, actor=user, unit=unit, **kwargs)
+        return timer
 
     def sequential(self, options: Options, say: Progress) -> dict:
         from xinfang.intake.services import case_register
 
         user, unit = self.personas.registrar, self.personas.county_bureau
         self.loop(user, unit, max(1, options.warmup // 2), self.rng)
+        waited = wait_for_quiet(options, say)
+        before = contention()
         started = time.perf_counter()
-        times = self.loop(user, unit, options.registrations, self.rng)
+        timer = self.loop(user, unit, options.registrations, self.rng)
         wall = time.perf_counter() - started
-        rate = len(times) / wall
+        rate = len(timer.wall) / wall
         result = {
             "kind": "service",
             "what": "case_register(): one case with a petitioner, sequential",
             "user": user.username,
-            **summarise(times),
+            **summarise(timer.wall, timer.cpu),
+            "contention": {"before": before, "after": contention(), "waited_s": waited},
             "cases_per_second": round(rate, 1),
             "target": f"≥ {TARGET_CASES_PER_SECOND:g} cases/s",
             "ok": rate >= TARGET_CASES_PER_SECOND,
@@ -305,13 +380,15 @@ class Registrations:
                 inputs_rng = random.Random(options.seed * 1000 + index)
                 self.loop(user, unit, 2, inputs_rng)  # warm this thread's connection
                 barrier.wait()
-                results[index] = self.loop(user, unit, per_thread, rng)
+                results[index] = self.loop(user, unit, per_thread, rng).wall
             except Exception as exc:  # noqa: BLE001 - reported in the results
                 failures.append(f"{type(exc).__name__}: {exc}")
                 barrier.abort()
             finally:
                 connections.close_all()  # this thread's connections only
 
+        waited = wait_for_quiet(options, say)
+        before = contention()
         workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
         for worker in workers:
             worker.start()
@@ -334,6 +411,7 @@ class Registrations:
             "target": f"≥ {TARGET_CASES_PER_SECOND:g} cases/s",
             "ok": rate >= TARGET_CASES_PER_SECOND and not failures,
             "errors": len(failures),
+            "contention": {"before": before, "after": contention(), "waited_s": waited},
         }
         if failures:
             result["first_error"] = failures[0]
@@ -384,6 +462,7 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
         },
         "county_bureau": personas.county_bureau.name,
         "cases_in_db": Case.objects.count(),
+        "contention_at_start": contention(),
     }
     say(
         f"workbench of {personas.busy_unit.name}: overdue {bench.overdue:,}, due soon {bench.due_soon:,}, "
@@ -448,4 +527,5 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
         sample = texts[:20]
         hits = [case_lookup(user=personas.registrar, text=t).count() for t in sample]
         ops[name]["mean_hits"] = round(statistics.fmean(hits), 1) if hits else 0
+    context["contention_at_end"] = contention()
     return {"operations": ops, "context": context}

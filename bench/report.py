@@ -70,6 +70,10 @@ def human_bytes(n: int | None) -> str:
     return f"{size:.1f} TB"
 
 
+def _num(value) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
 def _mark(ok) -> str:
     return "—" if ok is None else ("✔ pass" if ok else "✘ FAIL")
 
@@ -88,7 +92,10 @@ def table(result: dict) -> str:
             f"   generation: {gen.get('cases', 0):,} cases, {gen.get('total_rows', 0):,} rows in "
             f"{gen.get('seconds', 0):,.1f} s = {gen.get('rows_per_second') or 0:,} rows/s{reused}"
         )
-    header = f"   {'operation':<24}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>8}  {'target':<19}{'result'}"
+    header = (
+        f"   {'operation':<24}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'cpu p95':>9}{'queries':>8}  "
+        f"{'target':<19}{'result'}"
+    )
     lines += [header, "   " + "-" * (len(header) - 3)]
     for name in ORDER + sorted(set(ops) - set(ORDER)):
         op = ops.get(name)
@@ -99,10 +106,18 @@ def table(result: dict) -> str:
         errors = f"  {op['errors']} ERRORS" if op.get("errors") else ""
         lines.append(
             f"   {name:<24}{op['samples']:>5}{op['p50_ms']:>9.1f}{op['p95_ms']:>9.1f}{op['max_ms']:>9.1f}"
-            f"{op.get('queries', ''):>8}  {op.get('target', ''):<19}{_mark(op.get('ok'))}{extra}{hits}{errors}"
+            f"{_num(op.get('cpu_p95_ms')):>9}{op.get('queries', ''):>8}  {op.get('target', ''):<19}{_mark(op.get('ok'))}{extra}{hits}{errors}"
         )
     if result.get("peak_rss_mb"):
         lines.append(f"   peak RSS of the bench process: {result['peak_rss_mb']:,.0f} MB")
+    context = result.get("context", {})
+    start, end = context.get("contention_at_start"), context.get("contention_at_end")
+    if start and end:
+        lines.append(
+            f"   other load: 1-min load average {start['load_1m']} → {end['load_1m']}, CPU pressure (PSI avg10) "
+            f"{start['cpu_pressure_avg10']}% → {end['cpu_pressure_avg10']}% "
+            "(cpu p95 = this process's CPU time; PostgreSQL's own work is not in it)"
+        )
     return "\n".join(lines)
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -44,6 +46,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=20_260_101)
     p.add_argument("--explain", choices=("slow", "all", "none"), default="slow")
     p.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help=f"default {DEFAULT_RESULTS}")
+    p.add_argument(
+        "--quiet-pressure",
+        type=float,
+        default=None,
+        metavar="PERCENT",
+        help="before each operation wait until Linux CPU pressure (PSI avg10) is at most PERCENT (shared machines)",
+    )
+    p.add_argument(
+        "--quiet-timeout", type=float, default=60.0, help="longest wait per operation (s), default 60"
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     return p.parse_args(argv)
 
@@ -174,6 +186,8 @@ def run_one(args) -> int:
     import django
 
     django.setup()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # one INFO line per force_login
+    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
     from django.conf import settings
     from django.db import connection
 
@@ -218,6 +232,8 @@ def run_one(args) -> int:
         concurrent=args.threads > 1,
         threads=max(args.threads, 1),
         explain=args.explain,
+        quiet_pressure=args.quiet_pressure,
+        quiet_timeout=args.quiet_timeout,
     )
     say(f"measuring: {options.samples} samples after {options.warmup} warm-up requests per operation")
     measured = measure(personas, options, progress=say)

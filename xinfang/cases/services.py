@@ -4,14 +4,15 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.cases.choices import ALLOWED_TRANSITIONS, CLOSED_STATUSES, CaseStatus, CaseUnitRole, EventKind
 from xinfang.cases.models import Case, CaseDeadline, CaseEvent, CaseUnit
-from xinfang.deadlines.calendar import DueDate
-from xinfang.deadlines.selectors import get_limit
+from xinfang.deadlines.calendar import WorkCalendar, compute_due
+from xinfang.deadlines.models import DayType
+from xinfang.deadlines.selectors import get_limit, load_calendar
 from xinfang.deadlines.services import due_for
 from xinfang.orgs.models import Unit
 
@@ -160,9 +161,19 @@ def case_refresh_due(case: Case) -> None:
     case.due_on = earliest
 
 
-def deadline_recompute(deadline: CaseDeadline) -> bool:
-    """Recompute one open clock after the holiday table changed; True when its date moved."""
-    due: DueDate = due_for(rule_set=deadline.case.rule_set, step=deadline.step, starts_on=deadline.starts_on)
+def deadline_recompute(deadline: CaseDeadline, calendar: WorkCalendar) -> bool:
+    """Recompute one open clock after the holiday table changed; True when its date moved.
+
+    The clock keeps the limit it was started with (days, day type, basis); only the calendar changes.
+    """
+    due = compute_due(
+        deadline.starts_on,
+        deadline.days,
+        deadline.day_type,
+        calendar=calendar,
+        roll_forward=deadline.case.rule_set.roll_forward,
+        basis=deadline.basis,
+    )
     if due.due_on == deadline.due_on:
         return False
     with transaction.atomic():
@@ -185,12 +196,20 @@ def deadline_recompute(deadline: CaseDeadline) -> bool:
 
 
 def deadlines_recompute_open() -> int:
-    """Recompute every open working-day clock (calendar-day clocks move only if roll-forward is on)."""
+    """Recompute every open clock that depends on the holiday table (working days, or roll-forward on).
+
+    One calendar covering all open clocks is loaded once, so the cost is one pass over open clocks.
+    """
+    affected = CaseDeadline.objects.filter(is_open=True).filter(
+        Q(day_type=DayType.WORKING) | Q(case__rule_set__roll_forward=True)
+    )
+    span = affected.aggregate(first=Min("starts_on"), last=Max("starts_on"), longest=Max("days"))
+    if span["first"] is None:
+        return 0
+    calendar = load_calendar(span["first"], span["last"] + datetime.timedelta(days=span["longest"] * 3 + 60))
     moved = 0
-    queryset = CaseDeadline.objects.filter(is_open=True).select_related("case", "case__rule_set")
-    for deadline in queryset.iterator(chunk_size=2000):
-        if deadline.day_type == "working" or deadline.case.rule_set.roll_forward:
-            moved += deadline_recompute(deadline)
+    for deadline in affected.select_related("case", "case__rule_set").iterator(chunk_size=2000):
+        moved += deadline_recompute(deadline, calendar)
     return moved
 
 

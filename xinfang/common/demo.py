@@ -23,9 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.cases.choices import CaseStatus
+from xinfang.cases.models import Case, CaseDeadline
+from xinfang.cases.services import case_transition, deadline_meet, deadline_open
 from xinfang.common import demo_data as data
 from xinfang.common.validators import resident_id_check_char
 from xinfang.deadlines.models import RuleSet, Step
+from xinfang.intake.services import ComplainedInput, PetitionerInput, case_register
 from xinfang.orgs.models import Membership, Region, Role, Unit, UnitKind, UnitLevel, User
 from xinfang.reference.models import Category
 
@@ -194,7 +197,11 @@ def _age(rng: random.Random, status: str) -> int:
 
 
 def _town(rng: random.Random, template: data.CaseTemplate) -> data.Township:
-    towns = [t for t in data.TOWNSHIPS if not (template.rural and t.is_street)]
+    towns = [
+        t
+        for t in data.TOWNSHIPS
+        if not (template.rural and t.is_street or template.urban and not t.is_street)
+    ]
     # The two townships with demo accounts get more cases, so their workbenches are full.
     weights = [4 if t.key in ("chengguan", "donghu") else 1 for t in towns]
     return rng.choices(towns, weights=weights)[0]
@@ -238,7 +245,9 @@ def _spec(rng, status, today, used_ids, uses: Counter) -> CaseSpec:
         route = "city"  # came to the city bureau first and was sent down
     town = _town(rng, template)
     if route == "township":
-        town = data.TOWNSHIPS[1] if template.rural or rng.random() < 0.5 else data.TOWNSHIPS[0]
+        # the two townships with their own demo 信访员: 东湖镇 (rural) and 城关街道 (urban)
+        rural = template.rural or not template.urban and rng.random() < 0.5
+        town = data.TOWNSHIP_BY_KEY["donghu" if rural else "chengguan"]
     channel = rng.choice(template.channels) if rng.random() < 0.4 else template.channels[0]
     spec = CaseSpec(
         key="",
@@ -260,7 +269,8 @@ def _people(rng: random.Random, spec: CaseSpec, used_ids: set[str]) -> None:
     if template.anonymous_ok and spec.channel != "visit" and rng.random() < 0.7:
         spec.anonymous = True  # 匿名检举: no petitioner at all
         return
-    if template.group and spec.channel == "visit" and rng.random() < 0.45:
+    if template.group and "visit" in template.channels and spec.route != "township" and rng.random() < 0.3:
+        spec.channel = "visit"  # 集体访: a group comes in person and chooses ≤5 representatives
         spec.headcount = rng.randint(6, 30)
         spec.people = [_person(rng, spec.town, used_ids) for _ in range(rng.randint(2, 5))]
         spec.urgent = spec.headcount >= 20
@@ -526,8 +536,6 @@ def _moment(
 
 
 def _register(spec: CaseSpec, ctx: _Context):
-    from xinfang.intake.services import ComplainedInput, PetitionerInput, case_register
-
     if spec.route == "township":
         actor, unit = ctx.handlers[spec.town.key], ctx.units[spec.town.key]
     elif spec.route == "city":
@@ -618,7 +626,7 @@ def _steps(spec: CaseSpec, ctx: _Context) -> list[_Step]:
             S.INFORMED,
             dispatcher,
             county,
-            reasons["consult" if spec.template.purpose == "consult" else "inform"],
+            reasons["litigation" if spec.template.litigation else "consult"],
         ),
     }
     steps = [by_status[status] for status in PATHS[spec.status]]
@@ -637,8 +645,6 @@ def _clocks_after(case, step: _Step, day: datetime.date) -> None:
 
     Skipped when the transition service already did it (a clock of that step is open).
     """
-    from xinfang.cases.models import CaseDeadline
-    from xinfang.cases.services import deadline_meet, deadline_open
 
     def restart(meet: tuple[str, ...], start: str | None, unit: Unit) -> None:
         for met in meet:
@@ -660,12 +666,11 @@ def _clocks_after(case, step: _Step, day: datetime.date) -> None:
 
 
 def _advance(case, spec: CaseSpec, registered_at: datetime.datetime, ctx: _Context):
-    from xinfang.cases.services import case_transition
-
-    day, moment = spec.received_on, registered_at
-    for step, gap in zip(_steps(spec, ctx), spec.gaps + [0] * 4, strict=False):
-        day = min(day + datetime.timedelta(days=gap), ctx.now.date())
-        moment = _moment(ctx, day, 9 * 60 + 40 + gap * 11 % 400, after=moment)
+    day, moment, today = spec.received_on, registered_at, timezone.localdate(ctx.now)
+    for index, (step, gap) in enumerate(zip(_steps(spec, ctx), spec.gaps + [0] * 4, strict=False)):
+        day = min(day + datetime.timedelta(days=gap), today)
+        minute = 8 * 60 + 30 + (spec.minute * 7 + index * 131) % (9 * 60)  # office hours, varied
+        moment = _moment(ctx, day, minute, after=moment)
         with _clock(moment):
             case = case_transition(
                 case=case,
@@ -681,8 +686,6 @@ def _advance(case, spec: CaseSpec, registered_at: datetime.datetime, ctx: _Conte
 
 def ensure_cases(ctx: _Context) -> int:
     """Create the demo cases that are missing; returns how many were created."""
-    from xinfang.cases.models import Case
-
     existing = {
         c.submission_key: c for c in Case.objects.filter(submission_key__startswith=data.DEMO_KEY_PREFIX)
     }
@@ -715,8 +718,6 @@ class DemoResult:
 
 def load_demo() -> DemoResult:
     """Load (or complete) the demo county in one transaction and describe it."""
-    from xinfang.cases.models import Case
-
     with transaction.atomic():
         regions = ensure_regions()
         units = ensure_units(regions)

@@ -169,6 +169,7 @@ class CaseTemplate:
     group: bool = False  # plausible as a group visit (集体访)
     accused: tuple[str, str, str] | None = None  # (姓名, 职务, 所在单位) of the person complained about
     rural: bool = False  # happens in a village, so only 镇/乡 (not 街道) fit
+    urban: bool = False  # happens in a town estate, so only 街道 fit
     litigation: bool = False
     anonymous_ok: bool = False
 
@@ -211,6 +212,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         ("call", "web", "sms"),
         "zfj",
         address="示范县{road}{estate}旁",
+        urban=True,
     ),
     CaseTemplate(
         "property_fee",
@@ -225,6 +227,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         "zjj",
         address="示范县{road}{estate}小区",
         group=True,
+        urban=True,
     ),
     CaseTemplate(
         "homestead",
@@ -260,6 +263,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         ("web", "visit", "call"),
         "jyj",
         address="示范县{road}{estate}",
+        urban=True,
     ),
     CaseTemplate(
         "factory_fumes",
@@ -323,6 +327,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         ("web", "call", "letter"),
         "zfj",
         address="示范县{road}{estate}小区",
+        urban=True,
     ),
     CaseTemplate(
         "breakfast_shop",
@@ -446,6 +451,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         ("web", "letter"),
         "zjj",
         address="示范县{road}{estate}小区",
+        urban=True,
     ),
     CaseTemplate(
         "hospital_parking",
@@ -471,6 +477,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         "zjj",
         address="示范县{road}{estate}三期",
         group=True,
+        urban=True,
     ),
     CaseTemplate(
         "disability_allowance",
@@ -667,6 +674,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         "zfj",
         address="示范县{road}{estate}东侧",
         group=True,
+        urban=True,
     ),
     CaseTemplate(
         "dilapidated_house",
@@ -729,6 +737,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         ("sms", "call", "web"),
         "zfj",
         address="示范县{road}",
+        urban=True,
     ),
     CaseTemplate(
         "old_estate_renovation",
@@ -742,6 +751,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         "town",
         address="{town}{place}{estate}",
         group=True,
+        urban=True,
     ),
     CaseTemplate(
         "group_rental",
@@ -754,6 +764,7 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         ("call", "web", "sms"),
         "town",
         address="{town}{place}{estate}",
+        urban=True,
     ),
     CaseTemplate(
         "owners_committee",
@@ -767,17 +778,17 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
         "town",
         address="{town}{place}{estate}",
         group=True,
+        urban=True,
     ),
 )
 
-DEPARTMENT_KEYS = frozenset(d.key for d in DEPARTMENTS)
-TOWNSHIP_KEYS = frozenset(t.key for t in TOWNSHIPS)
+TOWNSHIP_BY_KEY = {t.key: t for t in TOWNSHIPS}
 
 # What the bureau says when it disposes, and what units say when they act (used as event reasons).
 DISPOSE_REASONS = {
     "transfer": "按照属地管理、分级负责，谁主管、谁负责的原则，转送{unit}办理。",
     "assign": "事关群众切身利益，交办{unit}办理，请按期报送办结报告。",
-    "inform": "该事项不属于信访部门受理范围，已告知信访人向有权处理的机关提出。",
+    "litigation": "属于涉法涉诉事项，已向信访人释法明理，告知其依法向人民法院或人民检察院提出。",
     "consult": "已电话答复信访人相关政策和办理途径，告知结束。",
     "not_accept": "同一信访事项已由有权处理机关受理且在办理期限内，不予受理，已书面告知信访人。",
     "divert": "属于涉法涉诉事项，导入法定程序，已告知信访人依法向人民法院申请再审。",

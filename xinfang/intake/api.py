@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from xinfang.cases.access import can_see_identity, cases_visible_to, get_case_for_user
 from xinfang.cases.choices import EventKind
@@ -109,7 +110,7 @@ def case_register_api(request, payload: CaseRegisterIn):
         complained=[ComplainedInput(**c.dict()) for c in payload.complained],
         submission_key=key,
     )
-    return (200 if existed else 201), case_out(case, request.user)
+    return Status(200 if existed else 201, case_out(case, request.user))
 
 
 def _petitioner_input(person: PetitionerIn) -> PetitionerInput:
@@ -149,4 +150,4 @@ def attachment_add_api(request, number: str, file: File[UploadedFile]):
             unit=locked.registering_unit,
             data={"name": attachment.original_name, "size": attachment.size},
         )
-    return 201, case_out(case, request.user)
+    return Status(201, case_out(case, request.user))

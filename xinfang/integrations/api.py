@@ -47,7 +47,10 @@ def on_validation_error(request, exc: ValidationError):
 def on_schema_error(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
-        location = ".".join(str(part) for part in item.get("loc", ())[1:]) or "__all__"
+        parts = [str(part) for part in item.get("loc", ())[1:]]
+        if parts and parts[0] == "payload":
+            parts = parts[1:]  # the body parameter's name is not part of the client's document
+        location = ".".join(parts) or "__all__"
         errors.setdefault(location, []).append(_pydantic_message(item))
     return _error(request, 422, "请求格式不正确。", errors, code="malformed")
 

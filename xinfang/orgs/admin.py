@@ -12,12 +12,17 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         audit_record(
-            user=request.user, action="admin_change" if change else "admin_add", obj=obj,
-            detail={"fields": list(form.changed_data)}, request=request,
+            user=request.user,
+            action="admin_change" if change else "admin_add",
+            obj=obj,
+            detail={"fields": list(form.changed_data)},
+            request=request,
         )
 
     def delete_model(self, request, obj):
-        audit_record(user=request.user, action="admin_delete", obj=obj, detail={"repr": str(obj)}, request=request)
+        audit_record(
+            user=request.user, action="admin_delete", obj=obj, detail={"repr": str(obj)}, request=request
+        )
         super().delete_model(request, obj)
 
 
@@ -63,4 +68,9 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(user=request.user, action="admin_user_change" if change else "admin_user_add", obj=obj, request=request)
+        audit_record(
+            user=request.user,
+            action="admin_user_change" if change else "admin_user_add",
+            obj=obj,
+            request=request,
+        )

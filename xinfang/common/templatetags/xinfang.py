@@ -27,6 +27,6 @@ def due_class(due_on, today, soon_until=None) -> str:
         return ""
     if due_on < today:
         return "overdue"
-    if soon_until is not None and due_on <= soon_until:
+    if soon_until and due_on <= soon_until:
         return "due_soon"
     return ""

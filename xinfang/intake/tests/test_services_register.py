@@ -149,7 +149,9 @@ def test_it_rejects_a_file_whose_content_is_not_pdf_or_image(register):
 
 def test_it_rejects_oversized_files(register, settings):
     settings.ATTACHMENT_MAX_MB = 1
-    big = SimpleUploadedFile("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (1024 * 1024 + 1), content_type="image/png")
+    big = SimpleUploadedFile(
+        "big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (1024 * 1024 + 1), content_type="image/png"
+    )
     with pytest.raises(ValidationError) as caught:
         register(attachments=[big])
     assert "大小限制" in " ".join(caught.value.message_dict["attachments"])

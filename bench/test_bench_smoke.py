@@ -1,0 +1,81 @@
+"""The bench runs end to end on a tiny data set (SQLite and PostgreSQL alike).
+
+No timing assertions here: speed is measured by `make bench`, never asserted in tests.
+"""
+
+import pytest
+
+from bench import report
+from bench.generate import BENCH_USERS, ensure_personas, generate
+from bench.measure import Options, measure
+
+CASES = 2000
+SAMPLES = 20
+
+
+@pytest.fixture
+def generated(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the bench users' logins
+    return generate(CASES, batch=700, progress=None, analyze=False)
+
+
+def test_generator_writes_consistent_rows(generated):
+    from xinfang.cases.models import Case, CaseDeadline, CaseEvent, CaseNumberSeq, CaseUnit, Petitioner
+
+    assert generated.cases == CASES
+    assert Case.objects.count() == CASES
+    assert generated.rows["case"] == CASES
+    assert CaseEvent.objects.count() == generated.rows["event"] == 2 * CASES
+    assert Petitioner.objects.count() == generated.rows["petitioner"] > CASES * 0.9
+    assert CaseUnit.objects.count() == generated.rows["case_unit"] >= 2 * CASES
+
+    open_cases = Case.objects.filter(is_open=True)
+    assert 0.08 * CASES < open_cases.count() < 0.25 * CASES
+    assert CaseDeadline.objects.count() == open_cases.count()
+    assert not open_cases.filter(due_on__isnull=True).exists()
+    assert not Case.objects.filter(is_open=False, closed_at__isnull=True).exists()
+    assert Case.objects.values("channel").distinct().count() >= 5
+
+    # Numbers are region + date + serial, and the sequences continue after the highest serial used.
+    for seq in CaseNumberSeq.objects.all()[:50]:
+        numbers = list(Case.objects.filter(number__startswith=seq.prefix).values_list("number", flat=True))
+        assert numbers and max(int(n[-5:]) for n in numbers) == seq.last
+    assert all(len(n) == 19 for n in Case.objects.values_list("number", flat=True)[:100])
+    assert all(len(q) == 10 for q in Case.objects.values_list("query_code", flat=True)[:100])
+
+    # Some petitioners come back: the same name and phone on more than one case.
+    repeated = Case.objects.filter(is_repeat=True, repeat_of__isnull=False)
+    assert repeated.exists()
+    first = repeated.first()
+    assert set(first.petitioners.values_list("phone", flat=True)) & set(
+        first.repeat_of.petitioners.values_list("phone", flat=True)
+    )
+
+
+def test_measurements_have_every_operation(generated):
+    from xinfang.orgs.models import User
+
+    personas = ensure_personas()
+    assert set(User.objects.filter(username__in=BENCH_USERS).values_list("username", flat=True)) == set(
+        BENCH_USERS
+    )
+
+    options = Options(samples=SAMPLES, warmup=2, registrations=SAMPLES, concurrent=False, explain="all")
+    result = measure(personas, options, progress=None)
+    ops = result["operations"]
+
+    assert set(ops) == set(report.ORDER) - {"registration_concurrent"}
+    for name, op in ops.items():
+        assert op["samples"] == SAMPLES, name
+        assert op.get("errors", 0) == 0, (name, op.get("first_error"))
+        assert 0 < op["p50_ms"] <= op["p95_ms"] <= op["max_ms"], name
+        assert op["queries"] > 0, name
+        assert op["slowest_sql"] and "plan" in op["slowest_sql"][0], name
+        assert op["ok"] in (True, False), name
+    assert ops["registration"]["cases_per_second"] > 0
+    assert sum(result["context"]["busy_unit_open"].values()) > 0
+    assert ops["lookup_number"]["mean_hits"] == 1
+
+    text = report.table({"engine": "test", "operations": ops, "cases_in_db": CASES})
+    for name in ops:
+        assert name in text

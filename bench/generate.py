@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import mul
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -284,6 +285,7 @@ def _timeline(n: int, rng: random.Random, now: float, today: datetime.date) -> l
     start = now - three_years
     day0 = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
     midnight = day0.timestamp()
+    offset = day0.utcoffset().total_seconds()
     packed = []
     for _ in range(n):
         state = state_code[state_pick(rng)]
@@ -304,7 +306,7 @@ def _timeline(n: int, rng: random.Random, now: float, today: datetime.date) -> l
                 else:
                     age = rng.uniform(span[4], span[5])
                 day_start = midnight - int(age) * 86400
-            weekday = datetime.date.fromtimestamp(day_start + 43200).weekday()
+            weekday = (int(day_start + offset) // 86400 + 3) % 7  # 1970-01-01 was a Thursday
             if weekday >= 5 and rng.random() > 0.3:
                 continue  # weekends see about a third of a weekday's petitions
             seconds = rng.uniform(8.25 * 3600, 17.75 * 3600) if rng.random() < 0.9 else rng.uniform(0, 86400)
@@ -320,37 +322,141 @@ class People:
     """Petitioners: mostly one-off, some repeating (same name, ID number and phone across cases)."""
 
     def __init__(self, rng: random.Random, n_cases: int, county_codes: list[str]):
-        self.rng = rng
+        self.rand = rng.random
         self.county_codes = county_codes
+        # each county's weighted ID-number digits, computed once
+        self.county_sums = {c: sum(map(mul, map(int, c), ID_WEIGHTS[:6])) for c in county_codes}
+        start = datetime.date(1940, 1, 1)
+        self.births = [
+            ((start + datetime.timedelta(days=d)).strftime("%Y%m%d"),) for d in range(0, 365 * 65, 3)
+        ]
+        self.births = [(b, sum(map(mul, map(int, b), ID_WEIGHTS[6:14]))) for (b,) in self.births]
         self.surname = Picker(list(D.SURNAMES), zipf(len(D.SURNAMES), 1.0))
+        self.given = D.GIVEN_CHARS
         self.pool = [self.new() for _ in range(max(50, n_cases * D.REPEATERS_PER_MILLION // 1_000_000))]
         self.pool_pick = Picker(range(len(self.pool)), zipf(len(self.pool), 0.6))
         self.last_case: dict[int, int] = {}
-        self.serial = 0
 
     def new(self) -> tuple:
-        rng = self.rng
-        gender = "M" if rng.random() < 0.58 else "F"
-        given = rng.choice(D.GIVEN_CHARS) + (rng.choice(D.GIVEN_CHARS) if rng.random() < 0.8 else "")
-        name = self.surname(rng) + given
-        county = rng.choice(self.county_codes)
-        birth = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 65))
-        serial = rng.randrange(500) * 2 + (1 if gender == "M" else 0)
-        id_number = resident_id(county, birth, serial) if rng.random() < 0.9 else ""
-        phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}" if rng.random() < 0.95 else ""
-        village = rng.choice(D.VILLAGE_STEMS) + rng.choice(D.VILLAGE_STEMS) + rng.choice(D.VILLAGE_SUFFIXES)
-        address = f"{rng.choice(D.TOWNSHIP_NAMES)}{village}{rng.randrange(1, 200)}号"
-        return (name, gender, id_number, phone, address, county)
+        rand = self.rand
+        given = self.given
+        male = rand() < 0.58
+        name = self.surname.items[bisect.bisect_right(self.surname.cum, rand() * self.surname.total)]
+        name += given[int(rand() * len(given))]
+        if rand() < 0.8:
+            name += given[int(rand() * len(given))]
+        county = self.county_codes[int(rand() * len(self.county_codes))]
+        id_number = ""
+        if rand() < 0.9:
+            birth, birth_sum = self.births[int(rand() * len(self.births))]
+            serial = int(rand() * 500) * 2 + male  # the 17th digit is odd for men (GB 11643)
+            digits = f"{serial:03d}"
+            total = self.county_sums[county] + birth_sum + sum(map(mul, map(int, digits), ID_WEIGHTS[14:]))
+            id_number = f"{county}{birth}{digits}{ID_CHECK_CHARS[total % 11]}"
+        phone = ""
+        if rand() < 0.95:
+            phone = f"{MOBILE_PREFIXES[int(rand() * len(MOBILE_PREFIXES))]}{int(rand() * 10**8):08d}"
+        stems = D.VILLAGE_STEMS
+        address = (
+            f"{D.TOWNSHIP_NAMES[int(rand() * len(D.TOWNSHIP_NAMES))]}{stems[int(rand() * len(stems))]}"
+            f"{stems[int(rand() * len(stems))]}{D.VILLAGE_SUFFIXES[rand() < 0.3]}{int(rand() * 199) + 1}号"
+        )
+        return (name, "M" if male else "F", id_number, phone, address, county)
 
     def pick(self) -> tuple[tuple, int | None]:
         """A person and, for a repeater, the pool index (to link the case to their previous one)."""
-        if self.rng.random() < D.REPEAT_PETITIONER_SHARE:
-            index = self.pool_pick(self.rng)
+        if self.rand() < D.REPEAT_PETITIONER_SHARE:
+            index = self.pool_pick.items[
+                bisect.bisect_right(self.pool_pick.cum, self.rand() * self.pool_pick.total)
+            ]
             return self.pool[index], index
         return self.new(), None
 
 
 # --- The generator -------------------------------------------------------------------------------
+
+CASE_COLUMNS = [
+    "id",
+    "number",
+    "query_code",
+    "channel_id",
+    "purpose_id",
+    "category_id",
+    "title",
+    "content",
+    "demands",
+    "addressee",
+    "issue_region_id",
+    "issue_address",
+    "received_on",
+    "registered_at",
+    "registered_by_id",
+    "registering_unit_id",
+    "owner_unit_id",
+    "rule_set_id",
+    "status",
+    "is_open",
+    "due_on",
+    "headcount",
+    "is_anonymous",
+    "is_urgent",
+    "is_skip_level",
+    "is_litigation",
+    "is_collective",
+    "is_repeat",
+    "repeat_of_id",
+    "version",
+    "closed_at",
+]
+PETITIONER_COLUMNS = [
+    "id",
+    "case_id",
+    "name",
+    "gender",
+    "id_type_id",
+    "id_number",
+    "phone",
+    "address",
+    "region_id",
+    "is_primary",
+    "is_representative",
+]
+DEADLINE_COLUMNS = [
+    "id",
+    "case_id",
+    "step",
+    "unit_id",
+    "starts_on",
+    "days",
+    "day_type",
+    "basis",
+    "due_on",
+    "explanation",
+    "is_open",
+]
+EVENT_COLUMNS = [
+    "id",
+    "case_id",
+    "kind",
+    "actor_id",
+    "unit_id",
+    "from_status",
+    "to_status",
+    "reason",
+    "data",
+    "created_at",
+]
+
+
+@dataclass(frozen=True)
+class U:
+    """A unit as plain values (attribute access on model instances is slow in the hot loop)."""
+
+    pk: int
+    bureau: bool
+    region: str
+    name: str
+    staff: int | None
 
 
 def generate(
@@ -374,6 +480,7 @@ def generate(
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     rng = random.Random(seed)
+    rand = rng.random
     org = ensure_org()
     if tune:
         with connection.cursor() as cursor:
@@ -384,18 +491,17 @@ def generate(
             else:
                 cursor.execute("SET synchronous_commit = off")
 
-    now_dt = timezone.now()
-    now = now_dt.timestamp()
+    now = timezone.now().timestamp()
     today = timezone.localdate()
     local_tz = timezone.get_current_timezone()
     dt = _dt_formatter()
 
     # Reference data, as migrated.
     channels = {c.code: c.name for c in Channel.objects.all()}
+    channel_json = {code: json.dumps(name) for code, name in channels.items()}
     channel_pick = picker({k: v for k, v in D.CHANNEL_WEIGHTS.items() if k in channels})
-    purpose_pick = picker(
-        {k: v for k, v in D.PURPOSE_WEIGHTS.items() if Purpose.objects.filter(code=k).exists()}
-    )
+    purposes = set(Purpose.objects.values_list("code", flat=True))
+    purpose_pick = picker({k: v for k, v in D.PURPOSE_WEIGHTS.items() if k in purposes})
     leaves = list(
         Category.objects.filter(version__is_current=True, is_active=True, children__isnull=True).values_list(
             "pk", "name"
@@ -403,18 +509,40 @@ def generate(
     )
     rng.shuffle(leaves)
     category_pick = Picker(leaves, zipf(len(leaves), 0.7))
-    rule_set = RuleSet.objects.get(code=settings.DEFAULT_RULE_SET)
-    limits = {lim.step: lim for lim in RuleLimit.objects.filter(rule_set=rule_set)}
+    rule_set_id = RuleSet.objects.get(code=settings.DEFAULT_RULE_SET).pk
+    limits = {
+        lim.step: (lim.days, lim.day_type, lim.basis)
+        for lim in RuleLimit.objects.filter(rule_set_id=rule_set_id)
+    }
     resident = IdType.objects.filter(code=IdType.RESIDENT_ID).values_list("pk", flat=True).first()
 
     # Units and how petitions fall on them.
+    def plain(unit) -> U:
+        return U(unit.pk, unit.kind == "bureau", org.regions[unit.pk], unit.name, org.staff.get(unit.pk))
+
+    city = plain(org.city_bureau)
+    county_bureaus = [plain(u) for u in org.county_bureaus]
+    handling_picks = [
+        Picker([plain(u) for u in units], zipf(len(units), D.HANDLING_SKEW)) for units in org.handling
+    ]
     county_pick = Picker(range(len(D.COUNTIES)), [share for *_x, share in D.COUNTIES])
-    handling_picks = [Picker(units, zipf(len(units), D.HANDLING_SKEW)) for units in org.handling]
     closed_status = picker(D.CLOSED_STATUS_WEIGHTS)
     open_bureau_status = picker(D.OPEN_BUREAU_STATUS_WEIGHTS)
     open_handling_status = picker(D.OPEN_HANDLING_STATUS_WEIGHTS)
     people = People(rng, n, [code for code, *_x in D.COUNTIES])
-    place_names = D.TOWNSHIP_NAMES
+    places = D.TOWNSHIP_NAMES
+    stems, suffixes = D.VILLAGE_STEMS, D.VILLAGE_SUFFIXES
+    titles, openings, bodies, endings = (
+        D.TITLE_TEMPLATES,
+        D.CONTENT_OPENINGS,
+        D.CONTENT_BODIES,
+        D.CONTENT_ENDINGS,
+    )
+    demands, addressees = D.DEMANDS, D.ADDRESSEES
+    closed_from = D.CLOSED_FROM
+    closed_at_bureau = D.CLOSED_AT_BUREAU
+    earliest = datetime.date(1990, 1, 1)
+    one_day = datetime.timedelta(days=1)
 
     # Identifiers continue after whatever is already there.
     next_ids = {m: _next_id(m) for m in (Case, Petitioner, CaseUnit, CaseDeadline, CaseEvent)}
@@ -422,90 +550,11 @@ def generate(
     taken_codes = set(Case.objects.values_list("query_code", flat=True)) if next_ids[Case] > 1 else set()
 
     tables = {
-        "case": Table(
-            Case,
-            [
-                "id",
-                "number",
-                "query_code",
-                "channel_id",
-                "purpose_id",
-                "category_id",
-                "title",
-                "content",
-                "demands",
-                "addressee",
-                "issue_region_id",
-                "issue_address",
-                "received_on",
-                "registered_at",
-                "registered_by_id",
-                "registering_unit_id",
-                "owner_unit_id",
-                "rule_set_id",
-                "status",
-                "is_open",
-                "due_on",
-                "headcount",
-                "is_anonymous",
-                "is_urgent",
-                "is_skip_level",
-                "is_litigation",
-                "is_collective",
-                "is_repeat",
-                "repeat_of_id",
-                "version",
-                "closed_at",
-            ],
-        ),
-        "petitioner": Table(
-            Petitioner,
-            [
-                "id",
-                "case_id",
-                "name",
-                "gender",
-                "id_type_id",
-                "id_number",
-                "phone",
-                "address",
-                "region_id",
-                "is_primary",
-                "is_representative",
-            ],
-        ),
+        "case": Table(Case, CASE_COLUMNS),
+        "petitioner": Table(Petitioner, PETITIONER_COLUMNS),
         "case_unit": Table(CaseUnit, ["id", "case_id", "unit_id", "role"]),
-        "deadline": Table(
-            CaseDeadline,
-            [
-                "id",
-                "case_id",
-                "step",
-                "unit_id",
-                "starts_on",
-                "days",
-                "day_type",
-                "basis",
-                "due_on",
-                "explanation",
-                "is_open",
-            ],
-        ),
-        "event": Table(
-            CaseEvent,
-            [
-                "id",
-                "case_id",
-                "kind",
-                "actor_id",
-                "unit_id",
-                "from_status",
-                "to_status",
-                "reason",
-                "data",
-                "created_at",
-            ],
-        ),
+        "deadline": Table(CaseDeadline, DEADLINE_COLUMNS),
+        "event": Table(CaseEvent, EVENT_COLUMNS),
     }
 
     say(f"planning {n:,} cases …")
@@ -514,117 +563,107 @@ def generate(
 
     case_id = next_ids[Case]
     pet_id, link_id, dl_id, ev_id = (next_ids[m] for m in (Petitioner, CaseUnit, CaseDeadline, CaseEvent))
+    days_cache: dict[int, tuple[datetime.date, str, str]] = {}  # local day number → (date, iso, yyyymmdd)
     done = 0
     last_report = time.perf_counter()
     for start in range(0, n, batch):
-        rows = {name: [] for name in tables}
-        cases_rows, pet_rows, link_rows = rows["case"], rows["petitioner"], rows["case_unit"]
-        dl_rows, ev_rows = rows["deadline"], rows["event"]
+        case_rows, pet_rows, link_rows, dl_rows, ev_rows = [], [], [], [], []
         for packed in timeline[start : start + batch]:
             ts, state = divmod(packed, 4)
-            ts += rng.random()
+            ts += rand()
             local = datetime.datetime.fromtimestamp(ts, local_tz)
-            reg_day = local.date()
+            day_key = local.toordinal()
+            day = days_cache.get(day_key)
+            if day is None:
+                d = local.date()
+                day = days_cache[day_key] = (d, d.isoformat(), d.strftime("%Y%m%d"))
+            reg_day, reg_day_iso, reg_day_digits = day
 
             # Where it was registered, and where it is now.
             county = county_pick(rng)
-            county_bureau = org.county_bureaus[county]
-            if rng.random() < D.CITY_REGISTERS:
-                reg = org.city_bureau
-            elif rng.random() < D.COUNTY_BUREAU_REGISTERS:
+            county_bureau = county_bureaus[county]
+            r = rand()
+            if r < D.CITY_REGISTERS:
+                reg = city
+            elif r < D.CITY_REGISTERS + (1 - D.CITY_REGISTERS) * D.COUNTY_BUREAU_REGISTERS:
                 reg = county_bureau
             else:
                 reg = handling_picks[county](rng)
-            reg_is_bureau = reg.kind == "bureau"
-            holders = []
             if state == 0:
                 status = closed_status(rng)
-                owner = (
-                    reg
-                    if (status in D.CLOSED_AT_BUREAU or not reg_is_bureau)
-                    else handling_picks[county](rng)
-                )
-            elif state == 1 or not reg_is_bureau:
-                status = open_bureau_status(rng) if reg_is_bureau else open_handling_status(rng)
+                owner = reg if (status in closed_at_bureau or not reg.bureau) else handling_picks[county](rng)
+            elif state == 1 or not reg.bureau:
+                status = open_bureau_status(rng) if reg.bureau else open_handling_status(rng)
                 owner = reg
             else:
                 status = open_handling_status(rng)
                 owner = handling_picks[county](rng)
-            if owner is not reg:
-                if reg is org.city_bureau:
-                    holders.append(county_bureau.pk)  # city → county bureau → township/department
-                holders.append(owner.pk)
             is_open = state != 0
             channel = channel_pick(rng)
-            purpose = purpose_pick(rng)
             category_id, topic = category_pick(rng)
-            place = rng.choice(place_names)
+            place = places[int(rand() * len(places))]
 
             # Number (region + date + daily serial) and 查询码.
-            prefix = f"{org.regions[reg.pk]}{reg_day:%Y%m%d}"
+            prefix = reg.region + reg_day_digits
             serial = serials.get(prefix, 0) + 1
             serials[prefix] = serial
             number = f"{prefix}{serial:05d}"
             code = 1_000_000_000 + (case_id * QUERY_CODE_MULTIPLIER) % 9_000_000_000
             while code in taken_codes:
                 code = rng.randrange(1_000_000_000, 10_000_000_000)
-            query_code = str(code)
 
-            received_on = (
-                reg_day - datetime.timedelta(days=rng.randrange(4)) if channel == "letter" else reg_day
-            )
-            received_on = max(received_on, datetime.date(1990, 1, 1))
+            if channel == "letter":
+                received_on = max(reg_day - int(rand() * 4) * one_day, earliest)
+                received_iso = received_on.isoformat()
+            else:
+                received_on, received_iso = reg_day, reg_day_iso
 
             # People.
-            collective = rng.random() < D.COLLECTIVE_SHARE
-            anonymous = not collective and rng.random() < D.ANONYMOUS_SHARE
-            headcount = rng.randrange(5, 61) if collective else 1
-            persons = []
+            collective = rand() < D.COLLECTIVE_SHARE
+            anonymous = not collective and rand() < D.ANONYMOUS_SHARE
+            headcount = 5 + int(rand() * 56) if collective else 1
             repeat_of = None
             if not anonymous:
                 person, pool_index = people.pick()
-                persons.append(person)
+                persons = [person]
                 if pool_index is not None:
                     repeat_of = people.last_case.get(pool_index)
                     people.last_case[pool_index] = case_id
-                if collective or rng.random() < D.TWO_PETITIONERS_SHARE:
+                if collective or rand() < D.TWO_PETITIONERS_SHARE:
                     persons.append(people.new())
-                headcount = max(headcount, len(persons))
-            for i, (name, gender, id_number, phone, address, region) in enumerate(persons):
-                pet_rows.append(
-                    (
-                        pet_id,
-                        case_id,
-                        name,
-                        gender,
-                        resident if id_number else None,
-                        id_number,
-                        phone,
-                        address,
-                        region,
-                        i == 0,
-                        collective,
+                    headcount = max(headcount, 2)
+                primary = True
+                for name, gender, id_number, phone, address, region in persons:
+                    pet_rows.append(
+                        (
+                            pet_id,
+                            case_id,
+                            name,
+                            gender,
+                            resident if id_number else None,
+                            id_number,
+                            phone,
+                            address,
+                            region,
+                            primary,
+                            collective,
+                        )
                     )
-                )
-                pet_id += 1
+                    pet_id += 1
+                    primary = False
 
             # Deadline, due date and closing.
-            due_on = None
-            closed_at = None
-            clerk = org.staff.get(reg.pk)
+            clerk = reg.staff
+            registered_at = dt(ts)
+            due_iso = closed_at = None
             if is_open:
-                step = (
-                    "dispose"
-                    if owner.kind == "bureau"
-                    else ("handle" if owner is not reg else "notify_direct")
-                )
-                limit = limits.get(step)
-                days = limit.days if limit else 15
-                starts_on = (
-                    received_on if owner is reg else reg_day + datetime.timedelta(days=rng.randrange(1, 4))
-                )
+                step = "dispose" if owner.bureau else ("handle" if owner is not reg else "notify_direct")
+                days, day_type, basis = limits.get(step, (15, "calendar", ""))
+                starts_on = received_on if owner is reg else reg_day + (1 + int(rand() * 3)) * one_day
                 starts_on = min(starts_on, today)
-                due_on = starts_on + datetime.timedelta(days=days)
+                due_on = starts_on + days * one_day
+                due_iso = due_on.isoformat()
+                text = f"自{starts_on.year}年{starts_on.month}月{starts_on.day}日起算{days}日，期满日为{due_on.year}年{due_on.month}月{due_on.day}日。"
                 dl_rows.append(
                     (
                         dl_id,
@@ -633,73 +672,70 @@ def generate(
                         owner.pk,
                         starts_on.isoformat(),
                         days,
-                        limit.day_type if limit else "calendar",
-                        limit.basis if limit else "",
-                        due_on.isoformat(),
-                        json.dumps(
-                            {
-                                "text": f"自{starts_on:%Y年%m月%d日}起算{days}日，期满日为{due_on:%Y年%m月%d日}。"
-                            }
-                        ),
+                        day_type,
+                        basis,
+                        due_iso,
+                        '{"text": "' + text + '"}',
                         True,
                     )
                 )
                 dl_id += 1
             else:
-                closed_ts = min(ts + rng.uniform(1, 55) * 86400, now - 3600)
-                closed_at = dt(max(closed_ts, ts + 60))
+                closed_at = dt(max(min(ts + (1 + rand() * 54) * 86400, now - 3600), ts + 60))
 
-            title = rng.choice(D.TITLE_TEMPLATES).format(topic=topic, place=place)
+            title = titles[int(rand() * len(titles))].format(topic=topic, place=place)
             content = (
-                rng.choice(D.CONTENT_OPENINGS).format(place=place)
-                + rng.choice(D.CONTENT_BODIES).format(topic=topic)
-                + rng.choice(D.CONTENT_ENDINGS)
+                openings[int(rand() * len(openings))].format(place=place)
+                + bodies[int(rand() * len(bodies))].format(topic=topic)
+                + endings[int(rand() * len(endings))]
             )
-            registered_at = dt(ts)
-            cases_rows.append(
+            case_rows.append(
                 (
                     case_id,
                     number,
-                    query_code,
+                    str(code),
                     channel,
-                    purpose,
+                    purpose_pick(rng),
                     category_id,
                     title,
                     content,
-                    rng.choice(D.DEMANDS),
-                    rng.choice(D.ADDRESSEES) if channel == "letter" else "",
-                    org.regions[reg.pk] if rng.random() < 0.7 else None,
-                    f"{place}{rng.choice(D.VILLAGE_STEMS)}{rng.choice(D.VILLAGE_SUFFIXES)}"
-                    if rng.random() < 0.5
+                    demands[int(rand() * len(demands))],
+                    addressees[int(rand() * len(addressees))] if channel == "letter" else "",
+                    reg.region if rand() < 0.7 else None,
+                    f"{place}{stems[int(rand() * len(stems))]}{suffixes[rand() < 0.3]}"
+                    if rand() < 0.5
                     else "",
-                    received_on.isoformat(),
+                    received_iso,
                     registered_at,
                     clerk,
                     reg.pk,
                     owner.pk,
-                    rule_set.pk,
+                    rule_set_id,
                     status,
                     is_open,
-                    due_on.isoformat() if due_on else None,
+                    due_iso,
                     headcount,
                     anonymous,
-                    rng.random() < D.URGENT_SHARE,
-                    rng.random() < D.SKIP_LEVEL_SHARE,
-                    rng.random() < D.LITIGATION_SHARE,
+                    rand() < D.URGENT_SHARE,
+                    rand() < D.SKIP_LEVEL_SHARE,
+                    rand() < D.LITIGATION_SHARE,
                     collective,
                     repeat_of is not None,
                     repeat_of,
-                    1 if state != 0 else 2,
+                    1 if is_open else 2,
                     closed_at,
                 )
             )
 
-            # Who may see it.
+            # Who may see it: the registering unit, and every unit that has held it.
             link_rows.append((link_id, case_id, reg.pk, "registered"))
             link_rows.append((link_id + 1, case_id, reg.pk, "holder"))
             link_id += 2
-            for unit_id in holders:
-                link_rows.append((link_id, case_id, unit_id, "holder"))
+            if owner is not reg:
+                if reg is city:
+                    link_rows.append((link_id, case_id, county_bureau.pk, "holder"))  # city → county → unit
+                    link_id += 1
+                link_rows.append((link_id, case_id, owner.pk, "holder"))
                 link_id += 1
 
             # The event log: registration, then the latest step.
@@ -713,9 +749,7 @@ def generate(
                     "",
                     "registered",
                     "",
-                    json.dumps(
-                        {"number": number, "channel": channels.get(channel, channel), "attachments": 0}
-                    ),
+                    f'{{"number": "{number}", "channel": {channel_json[channel]}, "attachments": 0}}',
                     registered_at,
                 )
             )
@@ -725,9 +759,9 @@ def generate(
                         ev_id + 1,
                         case_id,
                         "transition",
-                        org.staff.get(owner.pk),
+                        owner.staff,
                         owner.pk,
-                        D.CLOSED_FROM.get(status, "handling"),
+                        closed_from.get(status, "handling"),
                         status,
                         "",
                         "{}",
@@ -735,6 +769,8 @@ def generate(
                     )
                 )
             elif owner is not reg:
+                moved = dt(min(ts + 3600 + rand() * 2 * 86400, now - 60))
+                data = json.dumps({"owner_unit": owner.name}, ensure_ascii=False)
                 ev_rows.append(
                     (
                         ev_id + 1,
@@ -745,32 +781,25 @@ def generate(
                         "registered",
                         "pending_sign",
                         "",
-                        json.dumps({"owner_unit": owner.name}),
-                        dt(min(ts + rng.uniform(3600, 3 * 86400), now - 60)),
+                        data,
+                        moved,
                     )
                 )
             else:
+                data = f'{{"step": "{step}", "due_on": "{due_iso}"}}'
                 ev_rows.append(
-                    (
-                        ev_id + 1,
-                        case_id,
-                        "deadline_set",
-                        clerk,
-                        reg.pk,
-                        "",
-                        "",
-                        "",
-                        json.dumps({"step": "dispose", "due_on": due_on.isoformat()}),
-                        dt(ts + 1),
-                    )
+                    (ev_id + 1, case_id, "deadline_set", clerk, reg.pk, "", "", "", data, dt(ts + 1))
                 )
             ev_id += 2
             case_id += 1
 
         with transaction.atomic():
-            for name, table in tables.items():
-                table.write(rows[name])
-        done += len(cases_rows)
+            tables["case"].write(case_rows)
+            tables["petitioner"].write(pet_rows)
+            tables["case_unit"].write(link_rows)
+            tables["deadline"].write(dl_rows)
+            tables["event"].write(ev_rows)
+        done += len(case_rows)
         clock = time.perf_counter()
         if clock - last_report > 5 or done == n:
             last_report = clock

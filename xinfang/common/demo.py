@@ -535,15 +535,16 @@ def _moment(
     return min(moment, ctx.now - datetime.timedelta(minutes=1))
 
 
-def _register(spec: CaseSpec, ctx: _Context):
+def _registrar(spec: CaseSpec, ctx: _Context) -> tuple[User, Unit]:
     if spec.route == "township":
-        actor, unit = ctx.handlers[spec.town.key], ctx.units[spec.town.key]
-    elif spec.route == "city":
-        actor, unit = ctx.users["shi_dengji"], ctx.units["city"]
-    else:
-        registrar = "xfj_banxin" if spec.channel == "visit" else "xfj_dengji"  # 接访员 registers visits
-        actor, unit = ctx.users[registrar], ctx.units["county"]
-    registered_at = _moment(ctx, spec.received_on, spec.minute)
+        return ctx.handlers[spec.town.key], ctx.units[spec.town.key]
+    if spec.route == "city":
+        return ctx.users["shi_dengji"], ctx.units["city"]
+    registrar = "xfj_banxin" if spec.channel == "visit" else "xfj_dengji"  # 接访员 registers visits
+    return ctx.users[registrar], ctx.units["county"]
+
+
+def _people_inputs(spec: CaseSpec) -> tuple[list[PetitionerInput], list[ComplainedInput]]:
     petitioners = [
         PetitionerInput(
             name=p.name,
@@ -563,6 +564,13 @@ def _register(spec: CaseSpec, ctx: _Context):
         complained = [
             ComplainedInput(name=name, position=position, organisation=organisation.format(**spec.fill))
         ]
+    return petitioners, complained
+
+
+def _register(spec: CaseSpec, ctx: _Context):
+    actor, unit = _registrar(spec, ctx)
+    petitioners, complained = _people_inputs(spec)
+    registered_at = _moment(ctx, spec.received_on, spec.minute)
     with _clock(registered_at):
         case = case_register(
             actor=actor,
@@ -716,8 +724,23 @@ class DemoResult:
     units: dict[str, int] = field(default_factory=dict)
 
 
-def load_demo() -> DemoResult:
-    """Load (or complete) the demo county in one transaction and describe it."""
+class RealDataPresent(Exception):
+    """The database already holds cases that are not demo cases: it may be a production database."""
+
+
+def real_cases_present() -> bool:
+    demo = Case.objects.filter(submission_key__startswith=data.DEMO_KEY_PREFIX)
+    return not demo.exists() and Case.objects.exists()
+
+
+def load_demo(*, force: bool = False) -> DemoResult:
+    """Load (or complete) the demo county in one transaction and describe it.
+
+    Refuses (RealDataPresent) when the database already has real cases and no demo, unless forced:
+    the demo resets the passwords of accounts such as `admin`.
+    """
+    if not force and real_cases_present():
+        raise RealDataPresent
     with transaction.atomic():
         regions = ensure_regions()
         units = ensure_units(regions)

@@ -160,6 +160,18 @@ def test_the_cases_are_plausible(demo):
         assert phonenumbers.is_valid_number(phonenumbers.parse(person.phone, "CN")), person.phone
 
 
+@pytest.mark.django_db
+def test_it_leaves_a_database_with_real_cases_alone(register):
+    register()  # a real case: this might be a production database
+    units, users = Unit.objects.count(), User.objects.count()
+
+    output = load()
+
+    assert "未载入演示数据" in output and "--force" in output
+    assert (Unit.objects.count(), User.objects.count()) == (units, users)
+    assert not Case.objects.filter(submission_key__startswith=demo_data.DEMO_KEY_PREFIX).exists()
+
+
 def test_the_plan_is_the_same_every_time():
     today = datetime.date(2026, 3, 2)
     first = [

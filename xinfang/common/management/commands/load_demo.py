@@ -3,14 +3,31 @@
 from django.core.management.base import BaseCommand
 
 from xinfang.cases.choices import CaseStatus
-from xinfang.common.demo import format_table, load_demo
+from xinfang.common.demo import RealDataPresent, format_table, load_demo
 
 
 class Command(BaseCommand):
     help = "载入演示数据“示范县”（单位、账号、约200件信访件）；可重复运行，已载入的不会重复创建。"
 
-    def handle(self, *args, **options):
-        result = load_demo()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="数据库中已有非演示信访件时仍然载入（会重置 admin 等演示账号的密码）。",
+        )
+
+    def handle(self, *args, force=False, **options):
+        try:
+            result = load_demo(force=force)
+        except RealDataPresent:
+            # Not an error: `make run` goes on to start the server against the existing data.
+            self.stdout.write(
+                self.style.WARNING(
+                    "数据库中已有非演示信访件，为免混入演示数据、重置账号密码，本次未载入演示数据。"
+                    "如确需载入，请运行 manage.py load_demo --force。"
+                )
+            )
+            return
         if result.created_cases:
             self.stdout.write(self.style.SUCCESS(f"已载入演示数据：新建信访件 {result.created_cases} 件。"))
         else:

@@ -23,16 +23,21 @@ from xinfang.common.tests.browser.support import (
 )
 
 
-@pytest.fixture(scope="package")
-def browser():
-    """One headless chromium for the whole package.
+@pytest.fixture
+def browser(transactional_db, live_server):
+    """A headless chromium, started for each test after the database is ready and stopped before it is flushed.
 
-    Playwright's sync API keeps an asyncio loop running on the main thread, which makes Django's
-    ORM refuse to run ("SynchronousOnlyOperation"); the tests only use the ORM synchronously, so we
-    allow it while the browser is up and put the environment back afterwards.
+    Playwright's sync API keeps an asyncio loop running on the main thread. While it runs, Django
+    (through asgiref's Local) hands out different connection objects than the ones the test
+    database was set up with, and refuses ORM calls ("SynchronousOnlyOperation"). So the browser
+    lives only as long as one test: the flush and the serialized-rollback restore between tests
+    then run on the normal connections, which hold the serialized seed data. The ORM calls made
+    meanwhile are synchronous, so they are allowed, and their extra connections are closed before
+    the loop stops.
     """
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: apt-get install chromium fonts-noto-cjk")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -45,6 +50,7 @@ def browser():
         finally:
             chromium.close()
     finally:
+        connections.close_all()
         playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

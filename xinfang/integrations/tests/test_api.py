@@ -200,3 +200,9 @@ def test_earlier_cases_api(client, register, org):
     register(actor=org.other_registrar, unit=org.other)
     body = client.get("/api/v1/cases/earlier", {"phone": "13912345678"}, **bearer(org.registrar)).json()
     assert [c["number"] for c in body["items"]] == [earlier.number] and body["hidden_count"] == 1
+
+
+def test_the_api_docs_load_swagger_from_local_static_files(client, db):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.deadlines import services
 from xinfang.deadlines.models import HolidayDay, HolidayYear, RuleLimit, RuleSet
+from xinfang.orgs.admin import AuditedAdmin
 
 
 class HolidayTableChangedMixin:
@@ -38,13 +39,13 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(HolidayYear)
-class HolidayYearAdmin(HolidayTableChangedMixin, admin.ModelAdmin):
+class HolidayYearAdmin(HolidayTableChangedMixin, AuditedAdmin):
     list_display = ("year", "source", "note")
     search_fields = ("note",)
 
 
 @admin.register(HolidayDay)
-class HolidayDayAdmin(HolidayTableChangedMixin, admin.ModelAdmin):
+class HolidayDayAdmin(HolidayTableChangedMixin, AuditedAdmin):
     list_display = ("date", "weekday", "name", "is_workday")
     list_filter = (YearListFilter, "is_workday")
     search_fields = ("name",)
@@ -63,7 +64,7 @@ class RuleLimitInline(admin.TabularInline):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(AuditedAdmin):
     list_display = ("code", "name", "roll_forward")
     search_fields = ("code", "name")
     inlines = [RuleLimitInline]

@@ -15,7 +15,7 @@ class AuditedAdmin(admin.ModelAdmin):
             user=request.user,
             action="admin_change" if change else "admin_add",
             obj=obj,
-            detail={"fields": list(form.changed_data)},
+            detail={"fields": list(getattr(form, "changed_data", []))},
             request=request,
         )
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.contrib.admin.sites import AdminSite
+from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
 from xinfang.deadlines.admin import HolidayDayAdmin, HolidayYearAdmin, RuleSetAdmin, YearListFilter
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def request_():
-    return RequestFactory().post("/admin/")
+    request = RequestFactory().post("/admin/")
+    request.user = AnonymousUser()
+    return request
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ def site(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from xinfang.deadlines.selectors import missing_holiday_years
-        from xinfang.orgs.access import current_unit
+        from xinfang.orgs.access import current_unit, has_role
+        from xinfang.orgs.models import Role
 
         context["current_unit"] = current_unit(request)
-        if user.is_staff or user.is_superuser:
+        if user.is_staff or has_role(user, Role.ADMIN):
             context["missing_holiday_years"] = missing_holiday_years()
     return context

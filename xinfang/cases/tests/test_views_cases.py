@@ -112,3 +112,11 @@ def test_the_unit_switch_accepts_only_the_users_units(client, org):
     assert client.get("/cases/").context["bench"].unit == org.town
     assert client.post("/accounts/unit/", {"unit": org.other.pk}).status_code == 400
     assert client.post("/accounts/unit/", {"unit": "x"}).status_code == 400
+
+
+def test_admins_see_a_banner_for_a_year_without_holiday_data(client, org):
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 2, tzinfo=datetime.UTC), tick=False):
+        client.force_login(org.admin)
+        assert "2027年的节假日和调休安排尚未录入" in client.get("/cases/").content.decode()
+        client.force_login(org.registrar)
+        assert "2027年的节假日和调休安排尚未录入" not in client.get("/cases/").content.decode()

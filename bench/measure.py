@@ -47,6 +47,7 @@ class Options:
     seed: int = 7
     quiet_pressure: float | None = None  # before each operation, wait for CPU pressure ≤ this (%)
     quiet_timeout: float = 60.0
+    priority: int | None = None  # nice value for this process and its PostgreSQL backend(s) (root for < 0)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -100,6 +101,23 @@ def cpu_pressure() -> float | None:
         return float(first.split()[1].split("=")[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def set_priority(value: int | None, *, this_thread: bool = True) -> str | None:
+    """Renice the calling thread (threads started later inherit it) and this connection's
+    PostgreSQL backend; returns a problem, or None."""
+    if value is None:
+        return None
+    try:
+        if this_thread:
+            os.setpriority(os.PRIO_PROCESS, 0, value)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                os.setpriority(os.PRIO_PROCESS, cursor.fetchone()[0], value)
+    except OSError as exc:
+        return f"could not set priority {value}: {exc}"
+    return None
 
 
 def contention() -> dict:
@@ -376,6 +394,7 @@ class Registrations:
         def work(index: int) -> None:
             try:
                 user, unit = User.objects.get(pk=user_pk), Unit.objects.get(pk=unit_pk)
+                set_priority(options.priority, this_thread=False)  # this thread's PostgreSQL backend
                 rng = random.Random(options.seed * 100 + index)
                 inputs_rng = random.Random(options.seed * 1000 + index)
                 self.loop(user, unit, 2, inputs_rng)  # warm this thread's connection
@@ -433,6 +452,9 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
 
     options = options or Options()
     say = progress or (lambda _msg: None)
+    problem = set_priority(options.priority)
+    if problem:
+        say(f"  ({problem}; measuring at normal priority)")
     rng = random.Random(options.seed)
     gc.enable()
     ops: dict[str, dict] = {}
@@ -463,6 +485,7 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
         "county_bureau": personas.county_bureau.name,
         "cases_in_db": Case.objects.count(),
         "contention_at_start": contention(),
+        "priority": None if problem else options.priority,
     }
     say(
         f"workbench of {personas.busy_unit.name}: overdue {bench.overdue:,}, due soon {bench.due_soon:,}, "

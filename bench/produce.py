@@ -146,9 +146,30 @@ def _pg_text(value) -> str:
 
 
 def pg_copy_text(rows: list[tuple], extras: tuple) -> str:
-    """Rows in PostgreSQL's COPY text format."""
+    """Rows (already holding "t"/"f"/"\\N" for booleans and NULL) in PostgreSQL's COPY text format."""
     tail = ("\t" + "\t".join(map(_pg_text, extras))) if extras else ""
-    return "".join("\t".join(map(_pg_text, row)) + tail + "\n" for row in rows)
+    return "".join(["\t".join(map(str, row)) + tail + "\n" for row in rows])
+
+
+def _check_vocabulary() -> None:
+    """COPY rows are joined unescaped: no generated text may hold a tab, newline or backslash."""
+    bad = set("\t\n\r\\")
+    for name in dir(D):
+        if name.startswith("_"):
+            continue
+        value = getattr(D, name)
+        values = value.values() if isinstance(value, dict) else value
+        if isinstance(value, str):
+            values = [value]
+        if not isinstance(values, (list, tuple, dict, type({}.values()))):
+            continue
+        for item in values:
+            for text in item if isinstance(item, tuple) else (item,):
+                if isinstance(text, str) and bad & set(text):
+                    raise ValueError(f"bench/data.py {name}: {text!r} holds a character COPY must escape")
+
+
+_check_vocabulary()
 
 
 def dt_formatter(vendor: str):
@@ -197,9 +218,39 @@ class Plan:
     serials: dict[str, int]  # prefix → last serial already used
     taken_codes: set[int] = field(default_factory=set)
     extras: dict[str, tuple] = field(default_factory=dict)  # table → values of the columns we do not set
+    times: list[int] = field(default_factory=list)  # see timeline(); filled by plan_times()
+
+
+# Ids per case are fixed strides, so that chunks of the timeline can be produced in parallel; unused
+# ids are simply skipped (petitioners 0–2, visibility rows 2–4, deadline 0–1 per case).
+STRIDES = {"case": 1, "petitioner": 2, "case_unit": 4, "deadline": 1, "event": 2}
 
 
 # --- Registration times ------------------------------------------------------------------------------
+
+
+def plan_times(plan: Plan) -> None:
+    plan.times = timeline(plan, random.Random(plan.seed))
+
+
+def chunks(plan: Plan, parts: int) -> list[tuple[int, int]]:
+    """Split the timeline into `parts` ranges that end at local midnights (a daily serial stays in one)."""
+    offset = datetime.datetime.combine(
+        plan.today, datetime.time(), tzinfo=ZoneInfo(plan.time_zone)
+    ).utcoffset()
+    seconds = offset.total_seconds()
+
+    def day(i: int) -> int:
+        return int(plan.times[i] // 4 + seconds) // 86400
+
+    bounds = [0]
+    for k in range(1, parts):
+        i = max(bounds[-1], k * plan.n // parts)
+        while 0 < i < plan.n and day(i) == day(i - 1):
+            i += 1
+        bounds.append(i)
+    bounds.append(plan.n)
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def timeline(plan: Plan, rng: random.Random) -> list[int]:
@@ -301,20 +352,23 @@ class People:
 # --- The producer ----------------------------------------------------------------------------------
 
 
-def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
-    """Yield (cases in batch, {table: rows}) per batch; rows include the model-default extras.
+def produce(plan: Plan, first: int, last: int, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
+    """Yield (cases in batch, {table: rows}) per batch for cases first..last-1 of the timeline.
 
-    With `as_text` (PostgreSQL), each table's rows come as one COPY text string instead of tuples.
-    Returns (via StopIteration.value) the daily serials after the last case.
+    Rows include the model-default extras; with `as_text` (PostgreSQL), each table's rows come as one
+    COPY text string instead of tuples. Returns (via StopIteration.value) the daily serials used.
     """
-    rng = random.Random(plan.seed)
+    if not plan.times:
+        plan_times(plan)
+    people_rng = random.Random(plan.seed + 1)  # the same people in every chunk
+    rng = random.Random(plan.seed * 1000 + first)
     rand = rng.random
     local_tz = ZoneInfo(plan.time_zone)
     dt = dt_formatter(plan.vendor)
     now, today = plan.now, plan.today
 
     channels = plan.channels
-    channel_json = {code: json.dumps(name) for code, name in channels.items()}
+    channel_json = {code: json.dumps(name, ensure_ascii=False) for code, name in channels.items()}
     channel_pick = picker({k: v for k, v in D.CHANNEL_WEIGHTS.items() if k in channels})
     purpose_pick = picker({k: v for k, v in D.PURPOSE_WEIGHTS.items() if k in plan.purposes})
     categories = list(plan.categories)
@@ -329,9 +383,15 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
     open_bureau_status = picker(D.OPEN_BUREAU_STATUS_WEIGHTS)
     open_handling_status = picker(D.OPEN_HANDLING_STATUS_WEIGHTS)
     county_bureau_share = D.CITY_REGISTERS + (1 - D.CITY_REGISTERS) * D.COUNTY_BUREAU_REGISTERS
-    people = People(rng, plan.n, [code for code, *_x in D.COUNTIES])
+    people = People(people_rng, plan.n, [code for code, *_x in D.COUNTIES])
+    people.rand = rand
     places, stems, suffixes = D.TOWNSHIP_NAMES, D.VILLAGE_STEMS, D.VILLAGE_SUFFIXES
-    titles, openings, bodies, endings = D.TITLE_TEMPLATES, D.CONTENT_OPENINGS, D.CONTENT_BODIES, D.CONTENT_ENDINGS
+    titles, openings, bodies, endings = (
+        D.TITLE_TEMPLATES,
+        D.CONTENT_OPENINGS,
+        D.CONTENT_BODIES,
+        D.CONTENT_ENDINGS,
+    )
     demands, addressees = D.DEMANDS, D.ADDRESSEES
     closed_from, closed_at_bureau = D.CLOSED_FROM, D.CLOSED_AT_BUREAU
     earliest = datetime.date(1990, 1, 1)
@@ -339,17 +399,21 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
     serials = dict(plan.serials)
     taken_codes = plan.taken_codes
     extras = plan.extras
+    # Values as the writer wants them: Python values for executemany, COPY text for PostgreSQL (then
+    # every row is joined with str(), and the vocabulary has no character COPY would need escaped).
+    B = ("f", "t") if as_text else (False, True)
+    NULL = "\\N" if as_text else None
 
-    packed_times = timeline(plan, rng)
-    case_id = plan.next_ids["case"]
-    pet_id, link_id = plan.next_ids["petitioner"], plan.next_ids["case_unit"]
-    dl_id, ev_id = plan.next_ids["deadline"], plan.next_ids["event"]
+    ids = {t: plan.next_ids[t] + first * stride for t, stride in STRIDES.items()}
+    case_id = ids["case"]
     days_cache: dict[int, tuple] = {}  # local day ordinal → (date, iso, yyyymmdd)
 
-    for start in range(0, plan.n, plan.batch):
+    for start in range(first, last, plan.batch):
         case_rows, pet_rows, link_rows, dl_rows, ev_rows = [], [], [], [], []
-        chunk = packed_times[start : start + plan.batch]
+        chunk = plan.times[start : min(start + plan.batch, last)]
         for packed in chunk:
+            pet_id, link_id = ids["petitioner"], ids["case_unit"]
+            dl_id, ev_id = ids["deadline"], ids["event"]
             ts, state = divmod(packed, 4)
             ts += rand()
             local = datetime.datetime.fromtimestamp(ts, local_tz)
@@ -371,7 +435,9 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
                 reg = handling_picks[county](rand)
             if state == 0:
                 status = closed_status(rand)
-                owner = reg if (status in closed_at_bureau or not reg.bureau) else handling_picks[county](rand)
+                owner = (
+                    reg if (status in closed_at_bureau or not reg.bureau) else handling_picks[county](rand)
+                )
             elif state == 1 or not reg.bureau:
                 status = open_bureau_status(rand) if reg.bureau else open_handling_status(rand)
                 owner = reg
@@ -402,12 +468,12 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
             collective = rand() < D.COLLECTIVE_SHARE
             anonymous = not collective and rand() < D.ANONYMOUS_SHARE
             headcount = 5 + int(rand() * 56) if collective else 1
-            repeat_of = None
+            repeat_of = NULL
             if not anonymous:
                 person, pool_index = people.pick()
                 persons = [person]
                 if pool_index is not None:
-                    repeat_of = people.last_case.get(pool_index)
+                    repeat_of = people.last_case.get(pool_index, NULL)
                     people.last_case[pool_index] = case_id
                 if collective or rand() < D.TWO_PETITIONERS_SHARE:
                     persons.append(people.new())
@@ -420,13 +486,13 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
                             case_id,
                             name,
                             gender,
-                            resident if id_number else None,
+                            resident if id_number else NULL,
                             id_number,
                             phone,
                             address,
                             region,
-                            primary,
-                            collective,
+                            B[primary],
+                            B[collective],
                         )
                     )
                     pet_id += 1
@@ -435,7 +501,7 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
             # The current clock (open cases), or when it was closed.
             clerk = reg.staff
             registered_at = dt(ts)
-            due_iso = closed_at = None
+            due_iso = closed_at = NULL
             step = ""
             if is_open:
                 step = "dispose" if owner.bureau else ("handle" if owner is not reg else "notify_direct")
@@ -460,7 +526,7 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
                         basis,
                         due_iso,
                         '{"text": "' + text + '"}',
-                        True,
+                        B[True],
                     )
                 )
                 dl_id += 1
@@ -488,7 +554,7 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
                     content,
                     demands[int(rand() * len(demands))],
                     addressees[int(rand() * len(addressees))] if channel == "letter" else "",
-                    reg.region if rand() < 0.7 else None,
+                    reg.region if rand() < 0.7 else NULL,
                     issue_address,
                     received_iso,
                     registered_at,
@@ -497,15 +563,15 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
                     owner.pk,
                     rule_set_id,
                     status,
-                    is_open,
+                    B[is_open],
                     due_iso,
                     headcount,
-                    anonymous,
-                    rand() < D.URGENT_SHARE,
-                    rand() < D.SKIP_LEVEL_SHARE,
-                    rand() < D.LITIGATION_SHARE,
-                    collective,
-                    repeat_of is not None,
+                    B[anonymous],
+                    B[rand() < D.URGENT_SHARE],
+                    B[rand() < D.SKIP_LEVEL_SHARE],
+                    B[rand() < D.LITIGATION_SHARE],
+                    B[collective],
+                    B[repeat_of is not NULL],
                     repeat_of,
                     1 if is_open else 2,
                     closed_at,
@@ -539,7 +605,15 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
                 )
             )
             if not is_open:
-                second = (owner.staff, owner.pk, closed_from.get(status, "handling"), status, "", "{}", closed_at)
+                second = (
+                    owner.staff,
+                    owner.pk,
+                    closed_from.get(status, "handling"),
+                    status,
+                    "",
+                    "{}",
+                    closed_at,
+                )
             elif owner is not reg:
                 moved = dt(min(ts + 3600 + rand() * 2 * 86400, now - 60))
                 data = json.dumps({"owner_unit": owner.name}, ensure_ascii=False)
@@ -549,8 +623,11 @@ def produce(plan: Plan, *, as_text: bool = False) -> Iterator[tuple[int, dict]]:
                 second = (clerk, reg.pk, "", "", "", data, dt(ts + 1))
             kind = "transition" if (not is_open or owner is not reg) else "deadline_set"
             ev_rows.append((ev_id + 1, case_id, kind, *second))
-            ev_id += 2
             case_id += 1
+            ids["petitioner"] += 2
+            ids["case_unit"] += 4
+            ids["deadline"] += 1
+            ids["event"] += 2
 
         rows = dict(zip(TABLES, (case_rows, pet_rows, link_rows, dl_rows, ev_rows), strict=True))
         if as_text:

@@ -118,6 +118,8 @@ def table(result: dict) -> str:
             f"{start['cpu_pressure_avg10']}% → {end['cpu_pressure_avg10']}% "
             "(cpu p95 = this process's CPU time; PostgreSQL's own work is not in it)"
         )
+    if context.get("priority") is not None:
+        lines.append(f"   measured at nice {context['priority']} (bench process and its PostgreSQL backends)")
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import logging
 import os
 import subprocess
@@ -42,7 +43,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=20, help="untimed requests first (default 20)")
     p.add_argument("--registrations", type=int, default=500, help="timed registrations (default 500)")
     p.add_argument("--threads", type=int, default=2, help="threads of the concurrent registration (0: skip)")
-    p.add_argument("--batch", type=int, default=20_000, help="rows of cases per insert batch")
+    p.add_argument("--batch", type=int, default=20_000, help="cases per insert batch (default 20,000)")
+    p.add_argument("--producers", type=int, default=2, help="forked processes making rows (0: in-process)")
+    p.add_argument(
+        "--keep-indexes",
+        action="store_true",
+        help="load with every index in place (default: plain indexes are dropped and rebuilt after the load)",
+    )
     p.add_argument("--seed", type=int, default=20_260_101)
     p.add_argument("--explain", choices=("slow", "all", "none"), default="slow")
     p.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help=f"default {DEFAULT_RESULTS}")
@@ -55,6 +62,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     p.add_argument(
         "--quiet-timeout", type=float, default=60.0, help="longest wait per operation (s), default 60"
+    )
+    p.add_argument(
+        "--priority",
+        type=int,
+        default=None,
+        metavar="NICE",
+        help="nice value for the load and the measurements, PostgreSQL backends included (e.g. -10, as root)",
+    )
+    p.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="make (or keep) the data and stop: e.g. load both engines at once, then measure with --engine both",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     return p.parse_args(argv)
@@ -136,6 +155,30 @@ def wipe(args, url: str) -> None:
     migrate()
 
 
+META_TABLE = "bench_meta"  # outside the Django models: the bench database's own bookkeeping
+
+
+def meta_read() -> dict:
+    """What the last completed load recorded ({} when the load never finished)."""
+    from django.db import connection
+
+    if META_TABLE not in connection.introspection.table_names():
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'load'")
+        row = cursor.fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def meta_write(value: dict) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key varchar(40) PRIMARY KEY, value text)")
+        cursor.execute(f"DELETE FROM {META_TABLE} WHERE key = 'load'")
+        cursor.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES ('load', %s)", [json.dumps(value)])
+
+
 def db_size() -> int | None:
     from django.db import connection
 
@@ -192,7 +235,7 @@ def run_one(args) -> int:
     from django.db import connection
 
     from bench.generate import ensure_personas, generate
-    from bench.measure import Options, measure
+    from bench.measure import Options, measure, set_priority
     from xinfang.cases.models import Case
 
     if settings.DEBUG:
@@ -204,27 +247,46 @@ def run_one(args) -> int:
     say(f"== {engine}: {shown}")
     migrate()
     have = Case.objects.count()
-    previous = report.load(args.output).get("engines", {}).get(engine, {})
-    reused = have >= args.cases
+    meta = meta_read()
+    reused = have >= args.cases and bool(meta.get("complete"))
     if reused:
         say(f"reusing {have:,} cases already in the bench database (--fresh to generate again)")
-        generation = previous.get("generation") if previous.get("generation", {}).get("cases") else None
+        generation = meta.get("generation")
     else:
         if have:
-            say(f"the bench database holds {have:,} cases, fewer than {args.cases:,}: starting again")
+            why = "an unfinished load" if have >= args.cases else f"fewer than {args.cases:,}"
+            say(f"the bench database holds {have:,} cases ({why}): starting again")
             wipe(args, url)
         say(f"generating {args.cases:,} cases …")
+        problem = set_priority(args.priority)  # forked producers inherit it
+        if problem:
+            say(f"  ({problem})")
         generated = generate(
-            args.cases, batch=args.batch, seed=args.seed, progress=say, tune=True, analyze=False
+            args.cases,
+            batch=args.batch,
+            seed=args.seed,
+            progress=say,
+            tune=True,
+            producers=args.producers,
+            defer_indexes=not args.keep_indexes,
+            analyze=False,
         )
         settled = settle()
         generation = generated.as_dict()
         generation["settle_seconds"] = round(settled, 2)  # ANALYZE / VACUUM after the load
+        generation["producers"] = args.producers
+        generation["deferred_indexes"] = not args.keep_indexes
+        generation["date"] = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+        meta_write({"complete": True, "cases": args.cases, "generation": generation})
         say(
             f"generated {generated.total_rows:,} rows in {generated.seconds:.1f}s "
-            f"({generation['rows_per_second']:,} rows/s)"
+            f"({generation['rows_per_second']:,} rows/s), then {settled:.1f}s of ANALYZE/VACUUM"
         )
     personas = ensure_personas()
+    if args.generate_only:
+        say(f"data ready ({Case.objects.count():,} cases, {report.human_bytes(db_size())}); not measuring")
+        connection.close()
+        return 0
     options = Options(
         samples=args.samples,
         warmup=args.warmup,
@@ -234,6 +296,7 @@ def run_one(args) -> int:
         explain=args.explain,
         quiet_pressure=args.quiet_pressure,
         quiet_timeout=args.quiet_timeout,
+        priority=args.priority,
     )
     say(f"measuring: {options.samples} samples after {options.warmup} warm-up requests per operation")
     measured = measure(personas, options, progress=say)

@@ -29,7 +29,19 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class CaseRegisterForm(forms.Form):
+class AccessibleErrorsMixin:
+    """Tie each error message to its field, so a screen reader reads it when the field gets focus."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_errors"}
+                )
+
+
+class CaseRegisterForm(AccessibleErrorsMixin, forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
     unit = forms.IntegerField(widget=forms.HiddenInput)
     channel = forms.ModelChoiceField(
@@ -41,7 +53,9 @@ class CaseRegisterForm(forms.Form):
     purpose = forms.ModelChoiceField(
         label=_("信访目的"), queryset=Purpose.objects.all(), to_field_name="code", empty_label=None
     )
-    received_on = forms.DateField(label=_("信访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label=_("信访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     title = forms.CharField(label=_("标题"), max_length=200)
     content = forms.CharField(label=_("信访内容"), widget=forms.Textarea(attrs={"rows": 6}))
     demands = forms.CharField(label=_("诉求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -77,7 +91,7 @@ class CaseRegisterForm(forms.Form):
         return value
 
 
-class PetitionerForm(forms.Form):
+class PetitionerForm(AccessibleErrorsMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=40)
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices, required=False)
     id_type = forms.ModelChoiceField(

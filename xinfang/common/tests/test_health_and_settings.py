@@ -17,11 +17,21 @@ def test_healthz_answers_json(client, db):
 
 
 def _settings_with(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "XINFANG_ALLOW_INSECURE_KEY"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "XINFANG_ALLOW_INSECURE_KEY"}
+    }
     clean.update(env)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"],
-        env=clean, capture_output=True, text=True, cwd=django_settings.BASE_DIR, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
+        ],
+        env=clean,
+        capture_output=True,
+        text=True,
+        cwd=django_settings.BASE_DIR,
+        check=False,
     )
 
 

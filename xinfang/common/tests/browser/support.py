@@ -4,6 +4,7 @@ import datetime
 import json
 import os
 import re
+import warnings
 from pathlib import Path
 
 from conftest import PASSWORD, make_png_bytes, valid_resident_id
@@ -22,7 +23,7 @@ AXE_JS = Path(__file__).resolve().parent.parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 60_000  # generous: a loaded CI machine can take many seconds per page
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -94,19 +95,33 @@ def fill_registration(
     attachment: Path | None = None,
     received_on: datetime.date | None = None,
 ) -> None:
-    """Fill the registration form the way a registrar would, by the visible labels."""
-    page.get_by_label("姓名").fill("李四")
-    page.get_by_label("证件号码").fill(id_number or valid_resident_id())
-    page.get_by_label("联系电话").fill("13912345678")
-    page.get_by_label("住址").fill("示范县东湖镇幸福路8号")
+    """Fill the registration form the way a registrar would, by the visible labels (first petitioner)."""
+    person = page.locator("[data-person]").first
+    person.get_by_label("姓名").fill("李四")
+    person.get_by_label("证件号码").fill(id_number or valid_resident_id())
+    person.get_by_label("联系电话").fill("13912345678")
+    person.get_by_label("住址").fill("示范县东湖镇幸福路8号")
     page.get_by_label("信访形式").select_option(label="来信")
     page.get_by_label("信访目的").select_option(label="申诉求决")
     if received_on is not None:
         page.get_by_label("信访日期").fill(received_on.isoformat())
     page.get_by_label("标题").fill(title)
-    page.get_by_label("信访内容").fill("本人承包的土地被征收，补偿款至今未发放到位，请求督促有关部门尽快发放。")
+    page.get_by_label("信访内容").fill(
+        "本人承包的土地被征收，补偿款至今未发放到位，请求督促有关部门尽快发放。"
+    )
     if attachment is not None:
         page.get_by_label("扫描件").set_input_files(attachment)
+
+
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot under var/screenshots for people to look at (best effort, not asserted)."""
+    from playwright.sync_api import Error
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    except Error as exc:
+        warnings.warn(f"no screenshot {name}: {exc.message.splitlines()[0]}", stacklevel=2)
 
 
 def no_horizontal_scroll(page) -> dict:

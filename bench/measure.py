@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -47,6 +47,8 @@ class Options:
     seed: int = 7
     quiet_pressure: float | None = None  # before each operation, wait for CPU pressure ≤ this (%)
     quiet_timeout: float = 60.0
+    op_budget_s: float | None = 120.0  # an operation slower than this in total is sampled less …
+    min_samples: int = 30  # … but never fewer times than this
     priority: int | None = None  # nice value for this process and its PostgreSQL backend(s) (root for < 0)
 
 
@@ -176,9 +178,11 @@ def profile(run: Callable[[], object], *, slow: bool, mode: str) -> dict:
         "slowest_sql": [{"ms": round(ms, 2), "sql": sql[:3000]} for ms, sql in slowest],
     }
     if mode == "all" or (mode == "slow" and slow):
-        for entry in out["slowest_sql"][:2]:
+        for entry, (_ms, sql) in zip(out["slowest_sql"][:2], slowest, strict=False):
             try:
-                entry["plan"] = explain(entry["sql"])
+                # A savepoint: a failed EXPLAIN must not abort the caller's transaction (PostgreSQL).
+                with transaction.atomic():
+                    entry["plan"] = explain(sql)  # the full statement; the stored copy is cut at 3,000
             except Exception as exc:  # noqa: BLE001 - a plan is a diagnostic, never fatal
                 entry["plan"] = [f"(EXPLAIN failed: {exc})"]
     return out
@@ -218,11 +222,20 @@ class Pages:
         quiet = logging.getLogger("django.request")
         level = quiet.level
         quiet.setLevel(logging.CRITICAL)  # errors are counted in the results, not printed per request
+        samples = opts.samples
         try:
+            started, warmed = time.perf_counter(), 0
             for i in range(opts.warmup):
                 url = urls[i % len(urls)]
                 check(url, self.client.get(url))
-            for i in range(opts.samples):
+                warmed += 1
+                if opts.op_budget_s and time.perf_counter() - started > opts.op_budget_s / 4 and warmed >= 3:
+                    break
+            if opts.op_budget_s and warmed:
+                # A pathologically slow operation gets fewer samples (never fewer than min_samples).
+                per_request = (time.perf_counter() - started) / warmed
+                samples = min(samples, max(opts.min_samples, int(opts.op_budget_s / per_request)))
+            for i in range(samples):
                 url = urls[(opts.warmup + i) % len(urls)]
                 check(url, timer(self.client.get, url))
         finally:
@@ -235,6 +248,8 @@ class Pages:
             **summarise(timer.wall, timer.cpu),
             "contention": {"before": before, "after": contention(), "waited_s": waited},
         }
+        if samples < opts.samples:
+            result["samples_requested"] = opts.samples  # cut to fit --op-budget: far over target anyway
         slow = target_ms is not None and result["p95_ms"] > target_ms
         result.update(profile(lambda: self.client.get(urls[0]), slow=slow, mode=opts.explain))
         result["target"] = f"p95 ≤ {target_ms:g} ms" if target_ms is not None else ""

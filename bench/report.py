@@ -70,6 +70,11 @@ def human_bytes(n: int | None) -> str:
     return f"{size:.1f} TB"
 
 
+def _n(op: dict) -> str:
+    """Sample count; * when --op-budget cut it (the operation is far over its target)."""
+    return f"{op['samples']}*" if op.get("samples_requested") else str(op["samples"])
+
+
 def _num(value) -> str:
     return "" if value is None else f"{value:.1f}"
 
@@ -105,7 +110,7 @@ def table(result: dict) -> str:
         hits = f"  ~{op['mean_hits']:g} hits" if "mean_hits" in op else ""
         errors = f"  {op['errors']} ERRORS" if op.get("errors") else ""
         lines.append(
-            f"   {name:<24}{op['samples']:>5}{op['p50_ms']:>9.1f}{op['p95_ms']:>9.1f}{op['max_ms']:>9.1f}"
+            f"   {name:<24}{_n(op):>5}{op['p50_ms']:>9.1f}{op['p95_ms']:>9.1f}{op['max_ms']:>9.1f}"
             f"{_num(op.get('cpu_p95_ms')):>9}{op.get('queries', ''):>8}  {op.get('target', ''):<19}{_mark(op.get('ok'))}{extra}{hits}{errors}"
         )
     if result.get("peak_rss_mb"):
@@ -118,6 +123,8 @@ def table(result: dict) -> str:
             f"{start['cpu_pressure_avg10']}% → {end['cpu_pressure_avg10']}% "
             "(cpu p95 = this process's CPU time; PostgreSQL's own work is not in it)"
         )
+    if any(op.get("samples_requested") for op in ops.values()):
+        lines.append("   * fewer samples: the operation would have exceeded --op-budget")
     if context.get("priority") is not None:
         lines.append(f"   measured at nice {context['priority']} (bench process and its PostgreSQL backends)")
     return "\n".join(lines)

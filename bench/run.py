@@ -64,6 +64,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--quiet-timeout", type=float, default=60.0, help="longest wait per operation (s), default 60"
     )
     p.add_argument(
+        "--op-budget",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="an operation that would take longer gets fewer samples (at least 30); 0: always --samples",
+    )
+    p.add_argument(
         "--priority",
         type=int,
         default=None,
@@ -297,6 +304,7 @@ def run_one(args) -> int:
         quiet_pressure=args.quiet_pressure,
         quiet_timeout=args.quiet_timeout,
         priority=args.priority,
+        op_budget_s=args.op_budget or None,
     )
     say(f"measuring: {options.samples} samples after {options.warmup} warm-up requests per operation")
     measured = measure(personas, options, progress=say)

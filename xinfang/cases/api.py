@@ -1,7 +1,6 @@
 """API v1 for reading cases: workbench, look-up, case, timeline, deadlines."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -17,6 +16,7 @@ from xinfang.cases.schemas import (
     deadline_out,
 )
 from xinfang.cases.selectors import case_lookup, case_timeline, workbench_cases, workbench_counts
+from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.orgs.access import seats_of
 
@@ -45,7 +45,7 @@ class LookupOut(Schema):
 
 
 def _page(queryset, number: int):
-    page = Paginator(queryset, settings.PAGE_SIZE).get_page(number)
+    page = IdFirstPaginator(queryset, settings.PAGE_SIZE).get_page(number)
     meta = {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages}
     return [case_list_out(c) for c in page.object_list], meta
 

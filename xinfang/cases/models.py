@@ -71,8 +71,15 @@ class Case(models.Model):
         verbose_name = _("信访件")
         verbose_name_plural = _("信访件")
         indexes = [
-            # The workbench: "my unit's open cases by due date" is one index range scan.
-            models.Index(fields=["owner_unit", "is_open", "due_on"], name="case_workbench"),
+            # The workbench: "my unit's open cases by due date" is one range scan of a small partial
+            # index (~15 % of cases are open). A boolean is no equality term for SQLite's planner, so
+            # is_open is the condition; id gives the list order, and the trailing is_open lets SQLite
+            # count and skip pages from the index alone (PostgreSQL needs no such help).
+            models.Index(
+                fields=["owner_unit", "due_on", "id", "is_open"],
+                condition=models.Q(is_open=True),
+                name="case_workbench_open",
+            ),
             models.Index(fields=["registered_at"], name="case_registered_at"),
             models.Index(fields=["registering_unit", "registered_at"], name="case_reg_unit_time"),
         ]

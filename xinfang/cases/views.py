@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from xinfang.cases.access import can_see_identity, get_case_for_user
 from xinfang.cases.selectors import case_lookup, case_timeline, workbench_cases, workbench_counts
+from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.orgs.access import current_unit
 
@@ -36,7 +36,7 @@ def workbench(request):
     )
     if group not in dict(GROUPS):
         group = "overdue"
-    page = Paginator(workbench_cases(bench=bench, group=group), settings.PAGE_SIZE).get_page(
+    page = IdFirstPaginator(workbench_cases(bench=bench, group=group), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     counts = {
@@ -55,7 +55,7 @@ def workbench(request):
 @require_GET
 def lookup(request):
     text = request.GET.get("q", "").strip()[:60]
-    page = Paginator(case_lookup(user=request.user, text=text), settings.PAGE_SIZE).get_page(
+    page = IdFirstPaginator(case_lookup(user=request.user, text=text), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {

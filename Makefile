@@ -22,13 +22,15 @@ run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
 	DEBUG=$${DEBUG:-true} PORT=$(PORT) $(PY) manage.py serve --port $(PORT)
 
-# Chromium and CJK fonts for the browser journeys (Debian packages; installed when root).
+# Chromium and CJK fonts for the browser journeys, poppler-utils (pdftotext, pdffonts) for the
+# document tests (Debian packages; installed when root).
 install-test: install
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	    || ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdffonts >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
-	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium fonts-noto-cjk >/dev/null)); \
-	  else echo "chromium missing and not root: browser tests will be skipped"; fi; \
+	    (apt-get install -y -q chromium fonts-noto-cjk poppler-utils >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium fonts-noto-cjk poppler-utils >/dev/null)); \
+	  else echo "chromium, CJK fonts or poppler-utils missing and not root: browser and PDF-text tests will be skipped"; fi; \
 	fi
 
 lint: install

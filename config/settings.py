@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "xinfang.deadlines",
     "xinfang.cases",
     "xinfang.intake",
+    "xinfang.documents",
     "xinfang.integrations",
 ]
 
@@ -187,5 +188,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # one INFO line per layout step of every PDF
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/unit/", org_views.unit_switch, name="unit-switch"),
     path("cases/", include("xinfang.cases.urls")),
+    path("cases/", include("xinfang.documents.urls")),
     path("intake/", include("xinfang.intake.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -110,6 +110,12 @@ def org(db):
     o.leader_only = person("leader_only", county, "leader")
     o.nobody = person("nobody", county)
     o.admin = person("admin", county, "admin", is_staff=True, is_superuser=True)
+    # The workflow's heads and the city's staff (issue 3): sign-offs, 交办 from the city, 复查 above.
+    o.county_head = person("county_head", county, "unit_head")
+    o.town_head = person("town_head", town, "unit_head")
+    o.police_head = person("police_head", police, "unit_head")
+    o.city_dispatcher = person("city_dispatcher", city, "dispatcher", "registrar")
+    o.city_head = person("city_head", city, "unit_head", "handler")
     return o
 
 

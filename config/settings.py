@@ -169,6 +169,8 @@ WORKER_SCAN_SECONDS = env_int("WORKER_SCAN_SECONDS", 300, minimum=5)
 DEFAULT_RULE_SET = env_choice("DEFAULT_RULE_SET", "national-2022", ("national-2022", "zhejiang-2016"))
 DUE_SOON_WORKING_DAYS = env_int("DUE_SOON_WORKING_DAYS", 3, minimum=1, maximum=30)
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=10, maximum=500)
+# How long after service a petitioner's evaluation is taken; later counts as 超期未评价 (domain.md §9).
+EVALUATION_WINDOW_DAYS = env_int("EVALUATION_WINDOW_DAYS", 30, minimum=1, maximum=365)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL"):

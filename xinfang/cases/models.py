@@ -5,7 +5,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.cases.choices import CaseStatus, CaseUnitRole, EventKind, Gender
+from xinfang.cases.choices import (
+    CaseStatus,
+    CaseUnitRole,
+    DispatchKind,
+    EvaluationLevel,
+    EvaluationSource,
+    EvaluationTarget,
+    EventKind,
+    Gender,
+    OpinionOutcome,
+    OpinionStage,
+    RecordStatus,
+    ServiceMethod,
+)
 from xinfang.deadlines.models import DayType, Step
 
 
@@ -66,6 +79,33 @@ class Case(models.Model):
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # The workflow's memory (issue 3): who must approve a 办结报告, who accepted and answered, when.
+    assigning_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("交办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handling_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("受理单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    served_on = models.DateField(_("最近送达日期"), null=True, blank=True)
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("拆分自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="split_parts",
+    )
 
     class Meta:
         verbose_name = _("信访件")
@@ -210,6 +250,8 @@ class CaseDeadline(models.Model):
     is_open = models.BooleanField(default=True)
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     overdue_noted_at = models.DateTimeField(null=True, blank=True)
+    paused_on = models.DateField(_("暂停日"), null=True, blank=True)  # 听证 (2022 条例 §36 ¶2)
+    paused_days = models.PositiveIntegerField(_("暂停天数"), default=0)
 
     class Meta:
         verbose_name = _("时限")
@@ -255,3 +297,212 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("CaseEvent rows are immutable.")
+
+
+# --- The workflow's records (issue 3; domain.md §3–§5) ------------------------------------------
+
+
+class Dispatch(models.Model):
+    """One 转送 or 交办 from a 信访部门 to a unit, and what the receiver did with it (2022 条例 §22–§23)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="dispatches")
+    kind = models.CharField(_("方式"), max_length=10, choices=DispatchKind.choices)
+    from_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("交转单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("交转时间"), auto_now_add=True)
+    due_on = models.DateField(_("交办期限"), null=True, blank=True)
+    note = models.TextField(_("交转意见"), blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("交转记录")
+        verbose_name_plural = _("交转记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.to_unit_id}"
+
+
+class Extension(models.Model):
+    """延期: once, at most 30 days, approved by the unit head (2022 条例 §34)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveIntegerField(_("延长天数"))
+    reason = models.TextField(_("延期理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    old_due_on = models.DateField(null=True, blank=True)
+    new_due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
+class Opinion(models.Model):
+    """处理意见书 / 复查意见书 / 复核意见书: drafted by staff, signed off by the unit head (§32, §35, §36)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="opinions")
+    stage = models.CharField(_("类别"), max_length=10, choices=OpinionStage.choices)
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("处理结论"), max_length=10, choices=OpinionOutcome.choices)
+    facts = models.TextField(_("查明事实"))
+    basis = models.TextField(_("法律政策依据"))
+    text = models.TextField(_("处理意见"))
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审签意见"), blank=True)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("意见书")
+        verbose_name_plural = _("意见书")
+        ordering = ["drafted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_stage_display()}"
+
+
+class Service(models.Model):
+    """送达回证: how and when an opinion reached the petitioner, and what they said (domain.md §11)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    opinion = models.OneToOneField(Opinion, on_delete=models.PROTECT, related_name="service")
+    method = models.CharField(_("送达方式"), max_length=12, choices=ServiceMethod.choices)
+    served_on = models.DateField(_("送达日期"))
+    served_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipient_signed = models.BooleanField(_("信访人已签收"), default=True)
+    refused = models.BooleanField(_("拒绝签收"), default=False)
+    petitioner_opinion = models.TextField(_("信访人意见"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("送达记录")
+        verbose_name_plural = _("送达记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.served_on}"
+
+
+class CompletionReport(models.Model):
+    """办结报告 of a 交办 case, approved or sent back by the assigning 信访部门 (2022 条例 §22(三))."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("交办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("办理情况"))
+    contact = models.CharField(_("联系人及电话"), max_length=80, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("办结报告")
+        verbose_name_plural = _("办结报告")
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status}"
+
+
+class Evaluation(models.Model):
+    """The petitioner's rating of the 信访部门 or of the handling unit, once per opinion stage."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
+    stage = models.CharField(max_length=10, choices=OpinionStage.choices, default=OpinionStage.HANDLE)
+    target = models.CharField(_("评价对象"), max_length=10, choices=EvaluationTarget.choices)
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("被评价单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("评价"), max_length=12, choices=EvaluationLevel.choices)
+    reason = models.TextField(_("理由"), blank=True)
+    source = models.CharField(_("评价途径"), max_length=10, choices=EvaluationSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "stage", "target"], name="evaluation_once_per_target")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.target} {self.level}"
+
+
+class ReviewRequest(models.Model):
+    """A 复查 or 复核 request, to the body above the one that answered (2022 条例 §35, §36)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="review_requests")
+    stage = models.CharField(max_length=10, choices=OpinionStage.choices)
+    requested_on = models.DateField(_("申请日期"))
+    from_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("原办理单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    review_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("复查（复核）机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("申请理由"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("复查复核申请")
+        verbose_name_plural = _("复查复核申请")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage} {self.requested_on}"
+
+
+class Hearing(models.Model):
+    """听证 during 复核: its days do not count towards the 30-day limit (2022 条例 §36 ¶2)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
+    started_on = models.DateField(_("听证开始"))
+    ended_on = models.DateField(_("听证结束"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("听证")
+        verbose_name_plural = _("听证")
+        ordering = ["started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.started_on}"

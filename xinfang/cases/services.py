@@ -112,27 +112,90 @@ def case_transition(
     return locked
 
 
-def deadline_open(*, case: Case, step: str, unit: Unit, starts_on: datetime.date, actor=None) -> CaseDeadline:
-    """Start one statutory clock from the case's rule set and record how its date was computed."""
-    limit = get_limit(case.rule_set, step)
-    due = due_for(rule_set=case.rule_set, step=step, starts_on=starts_on)
-    deadline = CaseDeadline.objects.create(
-        case=case,
-        step=step,
-        unit=unit,
-        starts_on=starts_on,
-        days=limit.days,
-        day_type=limit.day_type,
-        basis=limit.basis,
-        due_on=due.due_on,
-        explanation={**due.as_dict(), "text": due.explain()},
-    )
+def deadline_open(
+    *,
+    case: Case,
+    step: str,
+    unit: Unit,
+    starts_on: datetime.date,
+    actor=None,
+    fixed_due_on: datetime.date | None = None,
+    fixed_basis: str = "",
+) -> CaseDeadline:
+    """Start one statutory clock from the case's rule set and record how its date was computed.
+
+    `fixed_due_on` is a date set by a person, e.g. the deadline written on a 交办单 (2022 条例 §22(三)).
+    """
+    if fixed_due_on is not None:
+        days = (fixed_due_on - starts_on).days
+        text = _("交办单位指定期满日为%(due)s。依据：%(basis)s") % {
+            "due": f"{fixed_due_on:%Y年%-m月%-d日}",
+            "basis": fixed_basis,
+        }
+        deadline = CaseDeadline.objects.create(
+            case=case,
+            step=step,
+            unit=unit,
+            starts_on=starts_on,
+            days=max(days, 0),
+            day_type=DayType.CALENDAR,
+            basis=fixed_basis,
+            due_on=fixed_due_on,
+            explanation={"fixed": True, "text": text},
+        )
+    else:
+        limit = get_limit(case.rule_set, step)
+        due = due_for(rule_set=case.rule_set, step=step, starts_on=starts_on)
+        text = due.explain()
+        deadline = CaseDeadline.objects.create(
+            case=case,
+            step=step,
+            unit=unit,
+            starts_on=starts_on,
+            days=limit.days,
+            day_type=limit.day_type,
+            basis=limit.basis,
+            due_on=due.due_on,
+            explanation={**due.as_dict(), "text": text},
+        )
     event_record(
         case=case,
         kind=EventKind.DEADLINE_SET,
         actor=actor,
         unit=unit,
-        data={"step": step, "due_on": due.due_on.isoformat(), "explanation": due.explain()},
+        data={"step": step, "due_on": deadline.due_on.isoformat(), "explanation": text},
+    )
+    case_refresh_due(case)
+    return deadline
+
+
+def deadline_move(*, case: Case, step: str, days: int, why: str, actor=None, unit=None) -> CaseDeadline:
+    """Push the open clock of `step` back by `days` calendar days (延期 §34; 听证 time §36 ¶2)."""
+    deadline = CaseDeadline.objects.select_for_update().get(case=case, step=step, is_open=True)
+    old = deadline.due_on
+    deadline.due_on = old + datetime.timedelta(days=days)
+    deadline.days += days
+    text = _("%(text)s %(why)s，期满日由%(old)s顺延%(days)d日至%(new)s。") % {
+        "text": deadline.explanation.get("text", ""),
+        "why": why,
+        "old": f"{old:%Y年%-m月%-d日}",
+        "days": days,
+        "new": f"{deadline.due_on:%Y年%-m月%-d日}",
+    }
+    deadline.explanation = {**deadline.explanation, "text": text}
+    deadline.overdue_noted_at = None
+    deadline.save(update_fields=["due_on", "days", "explanation", "overdue_noted_at"])
+    event_record(
+        case=case,
+        kind=EventKind.DEADLINE_RECOMPUTED,
+        actor=actor,
+        unit=unit,
+        data={
+            "step": step,
+            "old_due_on": old.isoformat(),
+            "due_on": deadline.due_on.isoformat(),
+            "explanation": text,
+        },
     )
     case_refresh_due(case)
     return deadline
@@ -144,13 +207,17 @@ def deadlines_close_all(*, case: Case, actor=None) -> None:
     case_refresh_due(case)
 
 
-def deadline_meet(*, case: Case, step: str, actor=None, unit=None) -> None:
-    """Mark the open clock of `step` as met (the step was done)."""
-    updated = CaseDeadline.objects.filter(case=case, step=step, is_open=True).update(
-        is_open=False, met_at=timezone.now()
-    )
-    if updated:
-        event_record(case=case, kind=EventKind.DEADLINE_MET, actor=actor, unit=unit, data={"step": step})
+def deadline_meet(*, case: Case, step: str | tuple[str, ...], actor=None, unit=None) -> None:
+    """Mark the open clock(s) of `step` as met (the step was done)."""
+    steps = (step,) if isinstance(step, str) else step
+    met = False
+    for one in steps:
+        if CaseDeadline.objects.filter(case=case, step=one, is_open=True).update(
+            is_open=False, met_at=timezone.now()
+        ):
+            event_record(case=case, kind=EventKind.DEADLINE_MET, actor=actor, unit=unit, data={"step": one})
+            met = True
+    if met:
         case_refresh_due(case)
 
 

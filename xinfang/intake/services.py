@@ -353,3 +353,88 @@ def attachment_store(*, case: Case, upload, checked, actor, stored: list[str]) -
     stored.append(attachment.file.name)
     attachment.save()
     return attachment
+
+
+def case_register_split(
+    *, original: Case, actor, unit: Unit, title: str, content: str, demands: str = ""
+) -> Case:
+    """一信多事: one further issue of `original` as its own case — same petitioners, own number and clock.
+
+    Called by `cases.steps.case_split` inside its transaction, after the guard.
+    """
+    errors = RegistrationErrors()
+    title, content = _clean_text(
+        title=title, content=content, received_on=original.received_on, errors=errors
+    )
+    errors.raise_if_any()
+    fields = {
+        name: getattr(original, name)
+        for name in (
+            "channel",
+            "purpose",
+            "category",
+            "addressee",
+            "issue_region",
+            "issue_address",
+            "received_on",
+            "headcount",
+            "is_anonymous",
+            "is_urgent",
+            "is_skip_level",
+            "is_litigation",
+            "is_collective",
+        )
+    }
+    fields.update(title=title, content=content, demands=(demands or "").strip(), split_from=original)
+    case = Case.objects.create(
+        number=next_case_number(unit, timezone.localdate()),
+        query_code=new_query_code(),
+        registered_at=timezone.now(),
+        registered_by=actor,
+        registering_unit=original.registering_unit,
+        owner_unit=unit,
+        rule_set=original.rule_set,
+        **fields,
+    )
+    people = [
+        Petitioner(
+            case=case,
+            **{
+                f: getattr(p, f)
+                for f in (
+                    "name",
+                    "gender",
+                    "id_type_id",
+                    "id_number",
+                    "phone",
+                    "address",
+                    "region_id",
+                    "is_primary",
+                    "is_representative",
+                )
+            },
+        )
+        for p in original.petitioners.all()
+    ]
+    Petitioner.objects.bulk_create(people)
+    ComplainedParty.objects.bulk_create(
+        [
+            ComplainedParty(case=case, name=c.name, position=c.position, organisation=c.organisation)
+            for c in original.complained_parties.all()
+        ]
+    )
+    case_link_unit(case=case, unit=original.registering_unit, role=CaseUnitRole.REGISTERED)
+    case_link_unit(case=case, unit=unit, role=CaseUnitRole.HOLDER)
+    event_record(
+        case=case,
+        kind=EventKind.REGISTERED,
+        actor=actor,
+        unit=unit,
+        to_status=case.status,
+        reason=_("由信访件%(number)s拆分登记") % {"number": original.number},
+        data={"number": case.number, "split_from": original.number},
+    )
+    # The split part keeps the petition's receipt date: its 15-day clock runs from the same day (§22).
+    first_step = Step.DISPOSE if unit.is_bureau else Step.NOTIFY_DIRECT
+    deadline_open(case=case, step=first_step, unit=unit, starts_on=case.received_on, actor=actor)
+    return case

@@ -196,9 +196,10 @@ def _check_no_opinion_open(case):
     if case.status == S.OPINION_ISSUED:
         return _("意见书已签发，请送达。")
     opinions = _stage_opinions(case)
-    if opinions.filter(status=RecordStatus.PENDING).exists() or opinions.filter(
-        status=RecordStatus.APPROVED, served_on__isnull=True
-    ).exists():
+    if (
+        opinions.filter(status=RecordStatus.PENDING).exists()
+        or opinions.filter(status=RecordStatus.APPROVED, served_on__isnull=True).exists()
+    ):
         return _("本环节的意见书已拟写，正在审签或待送达。")
     return None
 

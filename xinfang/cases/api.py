@@ -1,9 +1,11 @@
 """API v1 for reading cases: workbench, look-up, case, timeline, deadlines."""
 
+from typing import Any
+
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Body, Query, Router, Schema, Status
 
 from xinfang.cases.access import can_see_identity, get_case_for_user
 from xinfang.cases.schemas import (
@@ -111,6 +113,7 @@ def case_events_api(request, number: str):
             "from_status": e.from_status,
             "to_status": e.to_status,
             "reason": e.reason,
+            "action": e.data.get("action", ""),
         }
         for e in case_timeline(case)
     ]
@@ -120,3 +123,52 @@ def case_events_api(request, number: str):
 def case_deadlines_api(request, number: str):
     case = get_case_for_user(request.user, number=number)
     return [deadline_out(d) for d in case.deadlines.select_related("unit")]
+
+
+class ActionOut(Schema):
+    code: str
+    label: str
+    primary: bool
+
+
+@router.get("/{number}/actions", response=list[ActionOut], summary="当前用户现在可以办理的操作")
+def case_actions_api(request, number: str):
+    from xinfang.cases.workflow import actions_for
+
+    case = get_case_for_user(request.user, number=number)
+    return [
+        {"code": a.code, "label": str(a.label), "primary": a.primary} for a in actions_for(request.user, case)
+    ]
+
+
+@router.post(
+    "/{number}/actions/{code}",
+    response={200: CaseOut, 400: dict, 403: dict, 409: dict},
+    summary="办理一个环节（转送、交办、签收、受理、延期、意见书、送达、办结报告、评价、复查、复核等）",
+    description=(
+        "请求体是该环节表单的字段（JSON），字段与网页表单相同，见 docs/workflow.md。"
+        "可带 `version`（读取信访件时的版本号）：若期间已被他人处理，返回 409。"
+    ),
+)
+def case_action_api(request, number: str, code: str, payload: Body[dict[str, Any] | None] = None):
+    from xinfang.cases.views import action_perform
+    from xinfang.cases.workflow import ACTIONS, action_refusal
+
+    case = get_case_for_user(request.user, number=number)
+    action = ACTIONS.get(code)
+    if action is None:
+        raise Http404(_("没有这项操作。"))
+    refusal = action_refusal(request.user, case, action, seen_version=(payload or {}).get("version"))
+    if refusal:
+        kind, message = refusal
+        return Status(403 if kind == "forbidden" else 409, {"code": kind, "detail": message})
+    updated, form, status = action_perform(code=code, case=case, user=request.user, data=payload or {})
+    if updated is None:
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        detail = "；".join(errors.pop("__all__", [])) or _("提交的内容有误，请按提示修改。")
+        body = {"code": {400: "invalid", 403: "forbidden", 409: "conflict"}[status], "detail": detail}
+        if errors:
+            body["errors"] = errors
+        return Status(status, body)
+    number = case.number if code == "split" else updated.number  # a split answers with the original
+    return Status(200, case_out(get_case_for_user(request.user, number=number), request.user))

@@ -54,6 +54,7 @@ class EventOut(Schema):
     from_status: str
     to_status: str
     reason: str
+    action: str = ""
 
 
 class CaseOut(CaseListOut):

@@ -8,5 +8,6 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/receipt/", views.case_receipt, name="receipt"),
+    path("<str:number>/do/<slug:code>/", views.case_action, name="action"),
     path("<str:number>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
 ]

@@ -3,17 +3,24 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.cases.access import can_see_identity, get_case_for_user
+from xinfang.cases.forms import ACTION_FORMS
 from xinfang.cases.selectors import case_lookup, case_timeline, workbench_cases, workbench_counts
+from xinfang.cases.steps import STEP_SERVICES
+from xinfang.cases.workflow import ACTIONS, ActionRefused, action_refusal, actions_for
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
+from xinfang.documents.selectors import case_documents
 from xinfang.orgs.access import current_unit
 
 GROUPS = (
@@ -88,6 +95,8 @@ def _case_context(request, number: str):
         "deadlines": list(case.deadlines.select_related("unit")),
         "events": case_timeline(case),
         "today": timezone.localdate(),
+        "actions": actions_for(request.user, case),
+        "documents": case_documents(case),
     }
 
 
@@ -121,3 +130,53 @@ def attachment_download(request, number: str, attachment_id: int):
     return FileResponse(
         attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
     )
+
+
+def action_perform(*, code: str, case, user, data, files=None):
+    """Validate the step's form and run its service: (updated case or None, form, HTTP status)."""
+    form = ACTION_FORMS[code](data, files, case=case, user=user)
+    if not form.is_valid():
+        return None, form, 400
+    try:
+        updated = STEP_SERVICES[code](
+            case=case, actor=user, expected_version=form.cleaned_data.get("version"), **form.service_kwargs()
+        )
+    except ActionRefused as exc:
+        form.add_error(None, str(exc))
+        return None, form, 403
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return None, form, 409
+    return updated, form, 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_action(request, number: str, code: str):
+    """One step of the workflow: its form (GET) and doing it (POST). htmx loads the form in place."""
+    case = get_case_for_user(request.user, number=number)
+    action = ACTIONS.get(code)
+    if action is None:
+        raise Http404(_("没有这项操作。"))
+    template = "cases/_action_form.html" if request.htmx else "cases/action.html"
+    context = {"case": case, "action": action}
+    refusal = action_refusal(request.user, case, action, seen_version=request.POST.get("version") or None)
+    if refusal:
+        kind, message = refusal
+        context["refusal"] = message
+        return render(request, template, context, status=403 if kind == "forbidden" else 409)
+    if request.method == "GET":
+        context["form"] = ACTION_FORMS[code](case=case, user=request.user)
+        return render(request, template, context)
+    updated, form, status = action_perform(
+        code=code, case=case, user=request.user, data=request.POST, files=request.FILES
+    )
+    if updated is None:
+        context["form"] = form
+        return render(request, template, context, status=status)
+    messages.success(request, _("已完成：%(action)s。") % {"action": action.label})
+    target = reverse("cases:detail", args=[updated.number if code != "split" else case.number])
+    if request.htmx:
+        return HttpResponse(headers={"HX-Redirect": target})  # htmx follows it with a full page load
+    return redirect(target)

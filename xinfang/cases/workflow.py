@@ -286,9 +286,18 @@ def acting_unit(user, case: Case, action: Action) -> Unit | None:
     return None
 
 
-def action_refusal(user, case: Case, action: Action) -> tuple[str, str] | None:
-    """(kind, message) when the step may not be taken now: kind is "forbidden" or "conflict"."""
+STALE_MESSAGE = gettext_lazy("该信访件已被他人处理，请刷新页面查看最新情况。")
+
+
+def action_refusal(user, case: Case, action: Action, *, seen_version=None) -> tuple[str, str] | None:
+    """(kind, message) when the step may not be taken now: kind is "forbidden" or "conflict".
+
+    `seen_version` is the version the user's form was built from: when the case moved on since, the
+    user is told that someone else handled it (已被他人处理) rather than why the step no longer fits.
+    """
     if case.status not in action.statuses:
+        if seen_version is not None and str(seen_version) != str(case.version):
+            return "conflict", str(STALE_MESSAGE)
         return "conflict", _("信访件当前状态为“%(status)s”，不能“%(action)s”。") % {
             "status": case.get_status_display(),
             "action": action.label,
@@ -318,7 +327,7 @@ def action_begin(*, case: Case, actor, code: str, expected_version: int | None) 
     try:
         locked = lock_case(case, expected_version=expected_version)
     except ValidationError as exc:
-        raise ActionConflict(_("该信访件已被他人处理，请刷新页面查看最新情况。"), code="stale") from exc
+        raise ActionConflict(str(STALE_MESSAGE), code="stale") from exc
     locked = Case.objects.select_related("owner_unit", "handling_unit", "purpose", "rule_set").get(
         pk=locked.pk
     )

@@ -30,3 +30,12 @@ def due_class(due_on, today, soon_until=None) -> str:
     if soon_until and due_on <= soon_until:
         return "due_soon"
     return ""
+
+
+@register.filter
+def action_label(code: str) -> str:
+    """The Chinese name of a workflow step, for the case's log."""
+    from xinfang.cases.workflow import ACTIONS
+
+    action = ACTIONS.get(code or "")
+    return str(action.label) if action else ""

@@ -1,0 +1,139 @@
+"""The workflow over real HTTP: the case page's next steps, the htmx forms, and API v1 (issue 3)."""
+
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+
+from xinfang.cases.choices import CaseStatus as S
+from xinfang.cases.models import Case, CaseEvent
+from xinfang.integrations.auth import api_token_create
+
+
+def bearer(user):
+    _token, raw = api_token_create(user=user, name="测试")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def action_url(case, code):
+    return reverse("cases:action", args=[case.number, code])
+
+
+@pytest.fixture
+def case(register):
+    return register()
+
+
+def test_case_page_offers_the_next_steps_of_this_user(client, org, case):
+    client.force_login(org.dispatcher)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "下一步" in page and "交办" in page and "转送" in page and "不予受理" in page
+    client.force_login(org.registrar)  # a registrar does not dispose
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert action_url(case, "assign") not in page
+
+
+def test_assign_through_the_htmx_form(client, org, case):
+    client.force_login(org.dispatcher)
+    form = client.get(action_url(case, "assign"), HTTP_HX_REQUEST="true")
+    assert form.status_code == 200 and 'id="action-panel"' in form.content.decode()
+    assert "<html" not in form.content.decode()  # a fragment for htmx
+    due = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    response = client.post(
+        action_url(case, "assign"),
+        {"to_unit": org.town.pk, "due_on": due, "note": "请核实", "version": case.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("cases:detail", args=[case.number])
+    case.refresh_from_db()
+    assert case.status == S.PENDING_SIGN and case.owner_unit == org.town
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "交办单" in page and "已完成：交办" in page
+
+
+def test_bad_input_gets_chinese_messages_and_changes_nothing(client, org, case):
+    client.force_login(org.dispatcher)
+    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    response = client.post(action_url(case, "assign"), {"to_unit": org.town.pk, "due_on": yesterday})
+    assert response.status_code == 400
+    assert "交办期限必须晚于今天" in response.content.decode()
+    response = client.post(action_url(case, "assign"), {"to_unit": 999999, "due_on": "明天"})
+    assert response.status_code == 400 and "日期" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == S.REGISTERED
+
+
+def test_wrong_status_and_wrong_role_are_refused_clearly(client, org, case):
+    client.force_login(org.town_handler)  # cannot see a county case that was not sent to it
+    assert client.get(action_url(case, "sign")).status_code == 404
+    client.force_login(org.dispatcher)
+    response = client.get(action_url(case, "sign"))
+    assert response.status_code == 409 and "不能“签收”" in response.content.decode()
+    client.force_login(org.registrar)
+    response = client.post(action_url(case, "assign"), {"to_unit": org.town.pk})
+    assert response.status_code == 403 and "没有“交办”的权限" in response.content.decode()
+    assert client.get(action_url(case, "no-such-step")).status_code == 404
+
+
+def test_stale_form_is_told_someone_else_handled_it(client, org, case):
+    client.force_login(org.dispatcher)
+    client.post(action_url(case, "archive"), {"reason": "感谢信", "version": case.version})
+    response = client.post(action_url(case, "archive"), {"reason": "再来一次", "version": case.version})
+    assert response.status_code == 409 and "已被他人处理" in response.content.decode()
+    assert CaseEvent.objects.filter(case=case, data__action="archive").count() == 1
+
+
+def test_api_lists_and_performs_actions(client, org, case):
+    headers = bearer(org.dispatcher)
+    listed = client.get(f"/api/v1/cases/{case.number}/actions", **headers).json()
+    assert {"code": "transfer", "label": "转送", "primary": True} in listed
+    body = {"to_unit": org.police.pk, "copies": [org.town.pk], "version": case.version}
+    response = client.post(
+        f"/api/v1/cases/{case.number}/actions/transfer",
+        json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == S.PENDING_SIGN
+    again = client.post(
+        f"/api/v1/cases/{case.number}/actions/transfer",
+        json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
+    assert again.status_code == 409 and "已被他人处理" in again.json()["detail"]  # the same version again
+    body.pop("version")
+    again = client.post(
+        f"/api/v1/cases/{case.number}/actions/transfer",
+        json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
+    assert again.status_code == 409 and "不能“转送”" in again.json()["detail"]
+
+    police = bearer(org.police_handler)
+    bad = client.post(
+        f"/api/v1/cases/{case.number}/actions/object",
+        json.dumps({}),
+        content_type="application/json",
+        **police,
+    )
+    assert bad.status_code == 400 and "reason" in bad.json()["errors"]
+    signed = client.post(
+        f"/api/v1/cases/{case.number}/actions/sign", "{}", content_type="application/json", **police
+    )
+    assert signed.status_code == 200 and signed.json()["status"] == S.SIGNED
+    events = client.get(f"/api/v1/cases/{case.number}/events", **police).json()
+    assert [e["action"] for e in events if e["action"]] == ["transfer", "sign"]
+
+
+def test_api_refuses_other_units(client, org, case):
+    response = client.post(
+        f"/api/v1/cases/{case.number}/actions/sign",
+        "{}",
+        content_type="application/json",
+        **bearer(org.other_registrar),
+    )
+    assert response.status_code == 404

@@ -1,6 +1,6 @@
 """The one access gate for cases: missing and forbidden both answer "not found" (style.md §8)."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -49,3 +49,15 @@ def can_see_identity(user, case: Case) -> bool:
     if sees_everything(user):
         return True
     return CaseUnit.objects.filter(case=case, unit_id__in=bureau_unit_ids(user)).exists()
+
+
+def without_hidden_identities(user, queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Drop 检举控告 cases whose petitioner this user may not know about.
+
+    For searches by a person (name, phone, ID number): finding a whistleblower's case by their name
+    would disclose that they reported — the same secret as their name on the page (2022 条例 §30 ¶3).
+    """
+    if sees_everything(user):
+        return queryset
+    bureau_links = CaseUnit.objects.filter(case=OuterRef("pk"), unit_id__in=bureau_unit_ids(user))
+    return queryset.filter(Q(purpose__protects_identity=False) | Exists(bureau_links))

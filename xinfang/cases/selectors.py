@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from xinfang.cases.access import cases_visible_to
+from xinfang.cases.access import cases_visible_to, without_hidden_identities
 from xinfang.cases.models import Case, Petitioner
 from xinfang.common.validators import normalize_phone
 from xinfang.deadlines.selectors import load_calendar
@@ -93,6 +93,8 @@ def case_lookup(*, user, text: str) -> QuerySet[Case]:
     else:
         matched = Q(pk__in=Petitioner.objects.filter(name=text[:40]).values("case_id"))
     queryset = Case.objects.filter(matched).select_related(*LIST_RELATED).order_by("-registered_at")
+    if not (NUMBER_RE.match(text) or QUERY_CODE_RE.match(text)):
+        queryset = without_hidden_identities(user, queryset)  # a search by a person (2022 条例 §30 ¶3)
     return cases_visible_to(user, queryset)
 
 
@@ -122,7 +124,7 @@ def earlier_cases_of(
     if not match:
         return EarlierCases(visible=[], hidden_count=0)
     case_ids = Petitioner.objects.filter(match).values("case_id")
-    all_matches = Case.objects.filter(pk__in=case_ids)
+    all_matches = without_hidden_identities(user, Case.objects.filter(pk__in=case_ids))
     visible = list(
         cases_visible_to(user, all_matches).select_related(*LIST_RELATED).order_by("-registered_at")[:limit]
     )

@@ -17,7 +17,13 @@ from xinfang.cases.schemas import (
     case_out,
     deadline_out,
 )
-from xinfang.cases.selectors import case_lookup, case_timeline, workbench_cases, workbench_counts
+from xinfang.cases.selectors import (
+    case_lookup,
+    case_timeline,
+    sent_dispatches,
+    workbench_cases,
+    workbench_counts,
+)
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.orgs.access import seats_of
@@ -90,6 +96,48 @@ def workbench_api(request, q: Query[WorkbenchQuery]):
 def lookup_api(request, q: str, page: int = 1):
     items, meta = _page(case_lookup(user=request.user, text=q[:60]), page)
     return {"items": items, "pagination": meta}
+
+
+class SentOut(Schema):
+    number: str
+    title: str
+    kind: str
+    to_unit: str
+    sent_at: str
+    due_on: str | None
+    returned: bool
+    return_reason: str
+    status: str
+    status_label: str
+    owner_unit: str
+    case_due_on: str | None
+
+
+@router.get("/sent", response=list[SentOut], summary="本单位转送、交办出去的信访件及其当前状态")
+def sent_api(request, unit: int | None = None, show: str = "open", page: int = 1):
+    seats = {seat.unit.pk: seat.unit for seat in seats_of(request.user)}
+    chosen = seats.get(unit) if unit is not None else next(iter(seats.values()), None)
+    if chosen is None:
+        raise Http404(_("您不在该单位任职。"))
+    queryset = sent_dispatches(unit=chosen, only_open=show != "all")
+    rows = IdFirstPaginator(queryset, settings.PAGE_SIZE).get_page(page).object_list
+    return [
+        {
+            "number": d.case.number,
+            "title": d.case.title,
+            "kind": d.kind,
+            "to_unit": d.to_unit.name,
+            "sent_at": d.created_at.isoformat(),
+            "due_on": d.due_on.isoformat() if d.due_on else None,
+            "returned": d.returned_at is not None,
+            "return_reason": d.return_reason,
+            "status": d.case.status,
+            "status_label": d.case.get_status_display(),
+            "owner_unit": d.case.owner_unit.name,
+            "case_due_on": d.case.due_on.isoformat() if d.case.due_on else None,
+        }
+        for d in rows
+    ]
 
 
 @router.get("/{number}", response=CaseOut, summary="信访件详情")

@@ -325,6 +325,8 @@ class Dispatch(models.Model):
         verbose_name = _("交转记录")
         verbose_name_plural = _("交转记录")
         ordering = ["created_at", "id"]
+        # "What we sent down, and where it is now": the list of the levels above (issue 3 §1).
+        indexes = [models.Index(fields=["from_unit", "-created_at"], name="dispatch_sent")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.to_unit_id}"

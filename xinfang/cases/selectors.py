@@ -134,3 +134,15 @@ def earlier_cases_of(
 
 def case_timeline(case: Case):
     return case.events.select_related("actor", "unit").order_by("created_at", "id")
+
+
+def sent_dispatches(*, unit, only_open: bool = False):
+    """What `unit` passed down (转送/交办), newest first, with where each case is now."""
+    from xinfang.cases.models import Dispatch
+
+    sent = Dispatch.objects.filter(from_unit=unit).select_related(
+        "to_unit", "case", "case__owner_unit", "case__channel"
+    )
+    if only_open:
+        sent = sent.filter(case__is_open=True)
+    return sent.order_by("-created_at", "-id")

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.cases.access import can_see_identity, get_case_for_user
 from xinfang.cases.forms import ACTION_FORMS
-from xinfang.cases.selectors import case_lookup, case_timeline, workbench_cases, workbench_counts
+from xinfang.cases.selectors import (
+    case_lookup,
+    case_timeline,
+    sent_dispatches,
+    workbench_cases,
+    workbench_counts,
+)
 from xinfang.cases.steps import STEP_SERVICES
 from xinfang.cases.workflow import ACTIONS, ActionRefused, action_refusal, actions_for
 from xinfang.common.paging import IdFirstPaginator
@@ -56,6 +62,27 @@ def workbench(request):
     return render(
         request, "cases/workbench.html", {"bench": bench, "group": group, "groups": groups, "page": page}
     )
+
+
+@login_required
+@require_GET
+def sent(request):
+    """交转件跟踪: what my unit sent down and its status now (every level above sees it, issue 3 §1)."""
+    unit = current_unit(request)
+    if unit is None:
+        return render(request, "cases/no_unit.html", status=403)
+    only_open = request.GET.get("show") != "all"
+    page = IdFirstPaginator(sent_dispatches(unit=unit, only_open=only_open), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "unit": unit,
+        "page": page,
+        "only_open": only_open,
+        "today": timezone.localdate(),
+        "pager_query": "" if only_open else "show=all&",
+    }
+    return render(request, "cases/sent.html", context)
 
 
 @login_required

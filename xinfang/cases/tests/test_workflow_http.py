@@ -6,6 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from xinfang.cases import steps
 from xinfang.cases.choices import CaseStatus as S
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.integrations.auth import api_token_create
@@ -137,3 +138,30 @@ def test_api_refuses_other_units(client, org, case):
         **bearer(org.other_registrar),
     )
     assert response.status_code == 404
+
+
+def test_the_sender_follows_what_it_sent_down(client, org, register):
+    case = register()
+    steps.case_assign(
+        case=case,
+        actor=org.dispatcher,
+        to_unit=org.town,
+        due_on=datetime.date.today() + datetime.timedelta(days=20),
+    )
+    archived = steps.case_archive(case=register(), actor=org.dispatcher, reason="感谢信")
+    client.force_login(org.dispatcher)
+    page = client.get(reverse("cases:sent")).content.decode()
+    assert case.number in page and "东湖镇" in page and "待签收" in page and archived.number not in page
+    steps.case_object(case=Case.objects.get(pk=case.pk), actor=org.town_handler, reason="不属本镇职权")
+    page = client.get(reverse("cases:sent"), {"show": "all"}).content.decode()
+    assert "已退回" in page and "不属本镇职权" in page
+    client.force_login(org.town_handler)  # the township sent nothing down
+    assert "没有交转出去的信访件" in client.get(reverse("cases:sent")).content.decode()
+
+
+def test_api_sent_list(client, org, register):
+    case = steps.case_transfer(case=register(), actor=org.dispatcher, to_unit=org.police)
+    rows = client.get("/api/v1/cases/sent", **bearer(org.dispatcher)).json()
+    assert [(r["number"], r["to_unit"], r["status"]) for r in rows] == [
+        (case.number, "县公安局", "pending_sign")
+    ]

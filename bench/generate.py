@@ -52,6 +52,7 @@ BENCH_USERS = {
     "bench_registrar": ("基准登记员", "registrar", "county_bureau"),
     "bench_handler": ("基准承办人", "handler", "busy_unit"),
     "bench_leader": ("基准市领导", "leader", "city_bureau"),
+    "bench_dispatcher": ("基准办信员", "dispatcher", "busy_bureau"),
 }
 STAFF_PREFIX = "bench_staff_"
 
@@ -484,6 +485,8 @@ class Personas:
     county_bureau: object
     busy_unit: object
     city_bureau: object
+    dispatcher: object = None  # dispatcher at the 信访部门 above the busiest township (transitions)
+    busy_bureau: object = None
 
 
 def busiest_unit(units) -> object:
@@ -510,7 +513,12 @@ def ensure_personas() -> Personas:
     org = ensure_org()
     busy = busiest_unit(list(itertools.chain.from_iterable(org.handling)))
     county_bureau = org.county_bureaus[0]
-    where = {"county_bureau": county_bureau, "busy_unit": busy, "city_bureau": org.city_bureau}
+    where = {
+        "county_bureau": county_bureau,
+        "busy_unit": busy,
+        "city_bureau": org.city_bureau,
+        "busy_bureau": busy.parent,
+    }
     users = {}
     for username, (full_name, role, unit_key) in BENCH_USERS.items():
         user = User.objects.filter(username=username).first()
@@ -527,4 +535,6 @@ def ensure_personas() -> Personas:
         county_bureau=county_bureau,
         busy_unit=busy,
         city_bureau=org.city_bureau,
+        dispatcher=users["bench_dispatcher"],
+        busy_bureau=busy.parent,
     )

@@ -31,6 +31,7 @@ from bench import data as D
 from bench.generate import MOBILE_PREFIXES, Personas, resident_id
 
 TARGET_P95_MS = 100.0  # workbench and case page at 1,000,000 cases (the issue's target)
+TRANSITION_TARGET_P95_MS = 150.0  # one workflow step over HTTP at 1,000,000 cases (issue 3)
 TARGET_CASES_PER_SECOND = 100.0  # registration
 
 Progress = Callable[[str], None]
@@ -294,6 +295,70 @@ def visible_sample(user, count: int, rng: random.Random) -> list:
     return cases[:count]
 
 
+def transitions(personas: Personas, options: Options, registrations: Registrations, say: Progress) -> dict:
+    """Time three workflow steps as real POSTs on fresh cases: 转送 (with its 转送单), 签收, 受理 (受理告知书).
+
+    Cases are registered untimed at the 信访部门 above the busiest township, then moved one step at a
+    time; each step's p95 is held against 150 ms.
+    """
+    from xinfang.intake.services import case_register
+
+    dispatcher, handler = personas.dispatcher, personas.handler
+    count = max(options.min_samples, min(options.samples, 100))
+    cases = [
+        case_register(actor=dispatcher, unit=personas.busy_bureau, **registrations.kwargs(registrations.rng))
+        for _ in range(count + 2)
+    ]
+    clients = {}
+    for user in (dispatcher, handler):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        clients[user.pk] = client
+    plan = [
+        ("transition_transfer", dispatcher, "transfer", lambda c: {"to_unit": personas.busy_unit.pk}),
+        ("transition_sign", handler, "sign", lambda c: {}),
+        ("transition_accept", handler, "accept", lambda c: {}),
+    ]
+    out = {}
+    for name, user, code, body in plan:
+        timer, errors, first_error = Timer(), 0, None
+        waited = wait_for_quiet(options, say)
+        before = contention()
+        profiled = {}
+        for index, case in enumerate(cases):
+            url, data, post = f"/cases/{case.number}/do/{code}/", body(case), clients[user.pk].post
+            if index == 0:  # untimed: its queries are counted
+                with CaptureQueriesContext(connection) as ctx:
+                    response = post(url, data)
+                profiled = {"queries": len(ctx.captured_queries)}
+            elif index == 1:  # untimed warm-up
+                response = post(url, data)
+            else:
+                response = timer(post, url, data)
+            if response.status_code not in (200, 302):
+                errors += 1
+                first_error = first_error or f"{url} → HTTP {response.status_code}"
+        result = {
+            "kind": "http",
+            "what": f"POST /cases/<number>/do/{code}/ as {user.username}",
+            "user": user.username,
+            **summarise(timer.wall, timer.cpu),
+            **profiled,
+            "contention": {"before": before, "after": contention(), "waited_s": waited},
+            "target": f"p95 ≤ {TRANSITION_TARGET_P95_MS:g} ms",
+            "errors": errors,
+        }
+        if first_error:
+            result["first_error"] = first_error
+        result["ok"] = errors == 0 and result["p95_ms"] <= TRANSITION_TARGET_P95_MS
+        out[name] = result
+        say(
+            f"  {name:<22} p50 {result['p50_ms']:>7.1f} ms  p95 {result['p95_ms']:>7.1f} ms  max {result['max_ms']:>7.1f} ms"
+            + (f"  {errors} ERRORS ({first_error})" if errors else "")
+        )
+    return out
+
+
 def _q(path: str, **params) -> str:
     return f"{path}?{urlencode(params)}"
 
@@ -513,6 +578,10 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
     ops["registration"] = registrations.sequential(options, say)
     if options.concurrent and options.threads > 1:
         ops["registration_concurrent"] = registrations.concurrent(options, say)
+
+    # 1b. Workflow steps over HTTP: 转送 by the bureau, 签收 and 受理 by the township (issue 3).
+    say("workflow steps …")
+    ops.update(transitions(personas, options, registrations, say))
 
     # 2–3. The handler at the busiest township: workbench groups, a deep page, case pages.
     say(f"pages as {personas.handler.username} ({personas.busy_unit.name}) …")

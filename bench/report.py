@@ -12,6 +12,9 @@ from pathlib import Path
 ORDER = [
     "registration",
     "registration_concurrent",
+    "transition_transfer",
+    "transition_sign",
+    "transition_accept",
     "workbench_overdue",
     "workbench_due_soon",
     "workbench_later",

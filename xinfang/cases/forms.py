@@ -115,7 +115,7 @@ class AssignForm(DispatchForm):
 
 
 class AcceptForm(ActionForm):
-    accepted_on = date_field(_("受理日期"))
+    accepted_on = date_field(_("受理日期（不填为今天）"), required=False)
     route = text_field(
         _("处理途径和程序（写入受理告知书）"),
         required=False,

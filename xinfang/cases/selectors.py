@@ -146,3 +146,34 @@ def sent_dispatches(*, unit, only_open: bool = False):
     if only_open:
         sent = sent.filter(case__is_open=True)
     return sent.order_by("-created_at", "-id")
+
+
+def pending_record(case: Case, code: str):
+    """What a decision step decides on, shown above its form: the request, draft or report."""
+    from xinfang.cases.choices import RecordStatus
+    from xinfang.cases.steps import stage_of
+
+    if code == "extension_decide":
+        return case.extensions.filter(status=RecordStatus.PENDING).first()
+    if code == "opinion_decide":
+        return case.opinions.filter(stage=stage_of(case.status), status=RecordStatus.PENDING).first()
+    if code == "serve":
+        return (
+            case.opinions.filter(status=RecordStatus.APPROVED, served_on__isnull=True).order_by("-id").first()
+        )
+    if code == "report_decide":
+        return case.reports.filter(status=RecordStatus.PENDING).first()
+    return None
+
+
+def case_workflow_records(case: Case) -> dict:
+    """The workflow's records for the case page: opinions, extensions, reports, evaluations, reviews."""
+    return {
+        "opinions": list(case.opinions.select_related("unit", "drafted_by", "decided_by")),
+        "extensions": list(case.extensions.select_related("unit", "decided_by")),
+        "reports": list(case.reports.select_related("unit", "to_unit")),
+        "evaluations": list(case.evaluations.select_related("unit")),
+        "reviews": list(case.review_requests.select_related("review_unit", "from_unit")),
+        "services": list(case.services.select_related("opinion")),
+        "split_parts": list(case.split_parts.only("number", "title")),
+    }

@@ -18,6 +18,8 @@ from xinfang.cases.forms import ACTION_FORMS
 from xinfang.cases.selectors import (
     case_lookup,
     case_timeline,
+    case_workflow_records,
+    pending_record,
     sent_dispatches,
     workbench_cases,
     workbench_counts,
@@ -123,6 +125,7 @@ def _case_context(request, number: str):
         "events": case_timeline(case),
         "today": timezone.localdate(),
         "actions": actions_for(request.user, case),
+        **case_workflow_records(case),
         "documents": case_documents(case),
     }
 
@@ -193,6 +196,8 @@ def case_action(request, number: str, code: str):
         kind, message = refusal
         context["refusal"] = message
         return render(request, template, context, status=403 if kind == "forbidden" else 409)
+    context["pending"] = pending = pending_record(case, code)
+    context["pending_kind"] = type(pending).__name__.lower() if pending else ""
     if request.method == "GET":
         context["form"] = ACTION_FORMS[code](case=case, user=request.user)
         return render(request, template, context)

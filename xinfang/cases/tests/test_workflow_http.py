@@ -165,3 +165,23 @@ def test_api_sent_list(client, org, register):
     assert [(r["number"], r["to_unit"], r["status"]) for r in rows] == [
         (case.number, "县公安局", "pending_sign")
     ]
+
+
+def test_the_head_reads_the_draft_before_signing_it_off(client, org, register):
+    case = steps.case_accept(case=register(), actor=org.dispatcher)
+    steps.case_opinion_draft(
+        case=case,
+        actor=org.dispatcher,
+        outcome="explain",
+        facts="经核查，工资已结清。",
+        basis="某条例第三条",
+        text="予以解释说明",
+    )
+    client.force_login(org.county_head)
+    form = client.get(action_url(case, "opinion_decide")).content.decode()
+    assert "经核查，工资已结清。" in form and "解释说明" in form and "某条例第三条" in form
+    response = client.post(action_url(case, "opinion_decide"), {"decision": "no", "note": ""})
+    assert response.status_code == 400 and "不同意时请写明理由" in response.content.decode()
+    client.post(action_url(case, "opinion_decide"), {"decision": "yes"})
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "办理情况" in page and "已同意" in page and "处理意见书" in page

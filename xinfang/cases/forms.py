@@ -146,6 +146,12 @@ class NoLongerAcceptForm(ActionForm):
     reason = text_field(_("理由"), initial=_("信访人以同一事实和理由再次提出，该事项已经复核终结。"))
     basis = forms.CharField(label=_("依据（可不填）"), required=False, max_length=200)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        earlier = self.case.repeat_of
+        if earlier is not None and earlier.status == "final":
+            self.fields["final_case_number"].initial = earlier.number
+
     def clean_final_case_number(self):
         from xinfang.cases.access import cases_visible_to
 

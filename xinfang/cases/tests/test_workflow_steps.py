@@ -411,3 +411,16 @@ def test_a_step_from_the_wrong_status_changes_nothing(org, register):
     with pytest.raises(ValidationError):
         steps.case_serve(case=case, actor=org.dispatcher, method="post", served_on=datetime.date.today())
     assert Case.objects.get(pk=case.pk).version == case.version
+
+
+def test_a_repeat_of_a_final_case_offers_no_longer_accept_with_the_pointer(org, register, client):
+    from django.urls import reverse
+
+    final = register()
+    Case.objects.filter(pk=final.pk).update(status=S.FINAL, is_open=False)
+    again = register(repeat_of=Case.objects.get(pk=final.pk))
+    client.force_login(org.dispatcher)
+    page = client.get(reverse("cases:detail", args=[again.number])).content.decode()
+    assert "已经复核终结" in page
+    form = client.get(reverse("cases:action", args=[again.number, "no_longer_accept"])).content.decode()
+    assert f'value="{final.number}"' in form

@@ -177,3 +177,25 @@ def case_workflow_records(case: Case) -> dict:
         "services": list(case.services.select_related("opinion")),
         "split_parts": list(case.split_parts.only("number", "title")),
     }
+
+
+def awaiting_decision(*, unit: Unit) -> QuerySet[Case]:
+    """The unit's cases waiting for a head's or the bureau's decision: extensions, opinions, 办结报告.
+
+    Starts from the (small) pending-record tables by unit, never from the unit's open cases.
+    """
+    from xinfang.cases.choices import RecordStatus
+    from xinfang.cases.models import CompletionReport, Extension, Opinion
+
+    pending = RecordStatus.PENDING
+    return (
+        Case.objects.filter(
+            Q(pk__in=Extension.objects.filter(unit=unit, status=pending).values("case_id"))
+            | Q(pk__in=Opinion.objects.filter(unit=unit, status=pending).values("case_id"))
+            | Q(pk__in=CompletionReport.objects.filter(to_unit=unit, status=pending).values("case_id")),
+            owner_unit=unit,
+            is_open=True,
+        )
+        .select_related(*LIST_RELATED)
+        .order_by("due_on", "id")
+    )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xinfang.cases.access import can_see_identity, get_case_for_user
 from xinfang.cases.forms import ACTION_FORMS
 from xinfang.cases.selectors import (
+    awaiting_decision,
     case_lookup,
     case_timeline,
     case_workflow_records,
@@ -29,7 +30,8 @@ from xinfang.cases.workflow import ACTIONS, ActionRefused, action_refusal, actio
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.documents.selectors import case_documents
-from xinfang.orgs.access import current_unit
+from xinfang.orgs.access import current_unit, roles_in
+from xinfang.orgs.models import Role
 
 GROUPS = (
     ("overdue", _("已超期")),
@@ -61,9 +63,10 @@ def workbench(request):
         "none": bench.no_deadline,
     }
     groups = [(key, label, counts[key]) for key, label in GROUPS]
-    return render(
-        request, "cases/workbench.html", {"bench": bench, "group": group, "groups": groups, "page": page}
-    )
+    deciders = {Role.UNIT_HEAD, Role.DISPATCHER}
+    to_decide = list(awaiting_decision(unit=unit)[:20]) if roles_in(request.user, unit) & deciders else []
+    context = {"bench": bench, "group": group, "groups": groups, "page": page, "to_decide": to_decide}
+    return render(request, "cases/workbench.html", context)
 
 
 @login_required

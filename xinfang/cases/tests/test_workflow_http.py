@@ -185,3 +185,13 @@ def test_the_head_reads_the_draft_before_signing_it_off(client, org, register):
     client.post(action_url(case, "opinion_decide"), {"decision": "yes"})
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "办理情况" in page and "已同意" in page and "处理意见书" in page
+
+
+def test_the_workbench_lists_what_waits_for_the_heads_decision(client, org, register):
+    case = steps.case_accept(case=register(), actor=org.dispatcher)
+    steps.case_extension_request(case=case, actor=org.dispatcher, days=10, reason="需补充调查")
+    client.force_login(org.county_head)
+    page = client.get(reverse("cases:workbench")).content.decode()
+    assert "有 1 件等待审批" in page and case.number in page
+    client.force_login(org.registrar)
+    assert "等待审批" not in client.get(reverse("cases:workbench")).content.decode()

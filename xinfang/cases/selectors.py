@@ -176,7 +176,22 @@ def case_workflow_records(case: Case) -> dict:
         "reviews": list(case.review_requests.select_related("review_unit", "from_unit")),
         "services": list(case.services.select_related("opinion")),
         "split_parts": list(case.split_parts.only("number", "title")),
+        "evaluation_state": evaluation_state(case),
     }
+
+
+def evaluation_state(case: Case) -> dict | None:
+    """Which evaluations are missing after service, and whether the window lapsed (超期未评价, domain.md §9)."""
+    from xinfang.cases.choices import EvaluationTarget
+    from xinfang.cases.steps import evaluation_window_end
+
+    window_end = evaluation_window_end(case)
+    if window_end is None:
+        return None
+    done = set(case.evaluations.values_list("target", flat=True))
+    missing = [label for value, label in EvaluationTarget.choices if value not in done]
+    lapsed = timezone.localdate() > window_end
+    return {"missing": missing, "window_end": window_end, "lapsed": lapsed} if missing else None
 
 
 def awaiting_decision(*, unit: Unit) -> QuerySet[Case]:

@@ -424,3 +424,20 @@ def test_a_repeat_of_a_final_case_offers_no_longer_accept_with_the_pointer(org, 
     assert "已经复核终结" in page
     form = client.get(reverse("cases:action", args=[again.number, "no_longer_accept"])).content.decode()
     assert f'value="{final.number}"' in form
+
+
+def test_case_page_shows_missing_and_lapsed_evaluations(org, register, frozen, client):
+    from django.urls import reverse
+
+    case = steps.case_accept(case=register(), actor=org.dispatcher)
+    case = steps.case_opinion_draft(
+        case=case, actor=org.dispatcher, outcome="support", facts="f", basis="b", text="t"
+    )
+    case = steps.case_opinion_decide(case=case, actor=org.county_head, approve=True)
+    case = steps.case_serve(case=case, actor=org.dispatcher, method="in_person", served_on=TODAY)
+    steps.case_evaluate(case=case, actor=org.registrar, target="bureau", level="satisfied", source="phone")
+    client.force_login(org.dispatcher)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "待评价" in page and "责任单位" in page and "评价期至 2026-04-01" in page
+    frozen.move_to(datetime.datetime(2026, 4, 3, 10, 0, tzinfo=datetime.UTC))
+    assert "超期未评价" in client.get(reverse("cases:detail", args=[case.number])).content.decode()

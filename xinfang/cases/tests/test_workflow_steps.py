@@ -440,4 +440,5 @@ def test_case_page_shows_missing_and_lapsed_evaluations(org, register, frozen, c
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "待评价" in page and "责任单位" in page and "评价期至 2026-04-01" in page
     frozen.move_to(datetime.datetime(2026, 4, 3, 10, 0, tzinfo=datetime.UTC))
+    client.force_login(org.dispatcher)  # the session of a month ago has expired
     assert "超期未评价" in client.get(reverse("cases:detail", args=[case.number])).content.decode()

@@ -332,7 +332,21 @@ class Dispatch(models.Model):
         return f"{self.get_kind_display()} {self.to_unit_id}"
 
 
-class Extension(models.Model):
+class Decided(models.Model):
+    """A request that waits for a decision by a head or the bureau: who decided, when, and why."""
+
+    status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Extension(Decided):
     """延期: once, at most 30 days, approved by the unit head (2022 条例 §34)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
@@ -341,12 +355,6 @@ class Extension(models.Model):
     reason = models.TextField(_("延期理由"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("审批意见"), blank=True)
     old_due_on = models.DateField(null=True, blank=True)
     new_due_on = models.DateField(null=True, blank=True)
 
@@ -359,7 +367,7 @@ class Extension(models.Model):
         return f"{self.case_id} +{self.days}"
 
 
-class Opinion(models.Model):
+class Opinion(Decided):
     """处理意见书 / 复查意见书 / 复核意见书: drafted by staff, signed off by the unit head (§32, §35, §36)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="opinions")
@@ -371,12 +379,6 @@ class Opinion(models.Model):
     text = models.TextField(_("处理意见"))
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drafted_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("审签意见"), blank=True)
     served_on = models.DateField(_("送达日期"), null=True, blank=True)
 
     class Meta:
@@ -409,7 +411,7 @@ class Service(models.Model):
         return f"{self.case_id} {self.served_on}"
 
 
-class CompletionReport(models.Model):
+class CompletionReport(Decided):
     """办结报告 of a 交办 case, approved or sent back by the assigning 信访部门 (2022 条例 §22(三))."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
@@ -423,12 +425,6 @@ class CompletionReport(models.Model):
     contact = models.CharField(_("联系人及电话"), max_length=80, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
         verbose_name = _("办结报告")

@@ -1,5 +1,6 @@
 """Case pages: the workbench (工作台), look-up, the case page, the receipt and attachments."""
 
+import json
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -213,5 +214,6 @@ def case_action(request, number: str, code: str):
     messages.success(request, _("已完成：%(action)s。") % {"action": action.label})
     target = reverse("cases:detail", args=[updated.number if code != "split" else case.number])
     if request.htmx:
-        return HttpResponse(headers={"HX-Redirect": target})  # htmx follows it with a full page load
+        # htmx fetches the case page and swaps it in (no full reload), pushing its URL to the history.
+        return HttpResponse(headers={"HX-Location": json.dumps({"path": target, "target": "body"})})
     return redirect(target)

@@ -47,7 +47,10 @@ def test_assign_through_the_htmx_form(client, org, case):
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert response["HX-Redirect"] == reverse("cases:detail", args=[case.number])
+    assert json.loads(response["HX-Location"]) == {
+        "path": reverse("cases:detail", args=[case.number]),
+        "target": "body",
+    }
     case.refresh_from_db()
     assert case.status == S.PENDING_SIGN and case.owner_unit == org.town
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()

@@ -112,6 +112,15 @@ def open_step(page, label: str):
     return panel
 
 
+def group(panel, question: str):
+    """A set of radio buttons or checkboxes, found by its question (the fieldset's legend)."""
+    return panel.get_by_role("group", name=re.compile(f"^{question}"))
+
+
+def choose(panel, question: str, answer: str) -> None:
+    group(panel, question).get_by_label(answer, exact=True).check()
+
+
 def confirm_step(page, panel, label: str) -> None:
     """Press 确认<step>; the server's HX-Redirect reloads the case page, which says what was done."""
     invalid = panel.evaluate(
@@ -134,9 +143,10 @@ def expect_status(page, status_label: str) -> None:
 
 
 def expect_papers(page, *kinds: str) -> None:
+    """Each kind of paper is listed (every row says "<kind> · <issuing unit>" under its title)."""
     papers = page.get_by_role("region", name="文书")
     for kind in kinds:
-        expect(papers.get_by_role("row").filter(has_text=kind).first).to_be_visible()
+        expect(papers.get_by_role("row").filter(has_text=re.compile(f"{kind} · ")).first).to_be_visible()
 
 
 def docx_text(path) -> str:
@@ -171,6 +181,7 @@ def test_a_case_from_registration_to_the_served_recheck_opinion(desks, org):
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     panel = open_step(page, "交办")
     panel.get_by_label("承办单位").select_option(label="东湖镇")
+    choose(panel, "抄送单位", "县公安局")
     panel.get_by_label("交转意见").fill("请依法核实处理，按期报送办结报告。")
     # A deadline of today is refused in Chinese, in place (htmx swaps the 400 answer in).
     panel.get_by_label(re.compile("^办理期限")).fill(today.isoformat())
@@ -208,20 +219,23 @@ def test_a_case_from_registration_to_the_served_recheck_opinion(desks, org):
 
     # 4. The township head approves it — on a phone; the form must work and be accessible there.
     page = desks.of(org.town_head, path=case_path, phone=True)
+    due_before = page.get_by_text(re.compile("^当前期限")).inner_text()
     panel = open_step(page, "审批延期")
-    panel.get_by_label("同意", exact=True).check()
+    choose(panel, "审批结果", "同意")
     panel.get_by_label(re.compile("^审批意见")).fill("同意延期。")
     scroll = no_horizontal_scroll(page)
     assert scroll["scroll"] <= scroll["client"], f"the step form scrolls sideways on a phone: {scroll}"
     desks.axe(page, "the 审批延期 form on a phone")
+    screenshot(page, "workflow-journey-phone-form.png")
     panel.get_by_role("button", name="确认审批延期").scroll_into_view_if_needed()
     confirm_step(page, panel, "审批延期")
     expect_papers(page, "延期告知书")
+    expect(page.get_by_text(re.compile("^当前期限"))).not_to_have_text(due_before)  # moved by the extension
 
     # 5. The handler writes the opinion; 6. the head signs it off.
     page = desks.of(org.town_handler, path=case_path)
     panel = open_step(page, "拟写意见书")
-    panel.get_by_label("支持", exact=True).check()
+    choose(panel, "处理结论", "支持")
     panel.get_by_label("查明的事实").fill("经核实，信访人的土地补偿款因村账户冻结未发放。")
     panel.get_by_label("法律政策依据").fill("《中华人民共和国土地管理法》第四十八条")
     panel.get_by_label(re.compile("^处理意见")).fill("责成东湖镇于30日内将补偿款足额发放到位。")
@@ -229,7 +243,7 @@ def test_a_case_from_registration_to_the_served_recheck_opinion(desks, org):
 
     page = desks.of(org.town_head, path=case_path)
     panel = open_step(page, "审签意见书")
-    expect(panel.get_by_label("同意", exact=True)).to_be_checked()
+    expect(group(panel, "审批结果").get_by_label("同意", exact=True)).to_be_checked()
     confirm_step(page, panel, "审签意见书")
     expect_status(page, "已出具意见待送达")
     expect_papers(page, "处理意见书")
@@ -253,16 +267,17 @@ def test_a_case_from_registration_to_the_served_recheck_opinion(desks, org):
     # 9. The county dispatcher approves the report (认定办结).
     page = desks.of(org.dispatcher, path=case_path)
     panel = open_step(page, "审核办结报告")
-    panel.get_by_label("认定办结", exact=True).check()
+    choose(panel, "审核结果", "认定办结")
     confirm_step(page, panel, "审核办结报告")
     expect_status(page, "已办结")
 
     # 10. The county registrar records the petitioner's evaluation, taken by phone.
     page = desks.of(org.registrar, path=case_path)
     panel = open_step(page, "录入满意度评价")
-    panel.get_by_label("责任单位", exact=True).check()
-    panel.get_by_label("满意", exact=True).check()
+    choose(panel, "评价对象", "责任单位")
+    choose(panel, "信访人的评价", "满意")
     panel.get_by_label("评价途径").select_option(label="电话回访")
+    screenshot(page, "workflow-journey-evaluate-form.png")
     confirm_step(page, panel, "录入满意度评价")
     expect(page.get_by_role("list").filter(has_text="录入满意度评价").first).to_be_visible()  # 办理记录
 
@@ -276,7 +291,7 @@ def test_a_case_from_registration_to_the_served_recheck_opinion(desks, org):
 
     # 12. The city drafts, signs off and serves the 复查意见.
     panel = open_step(page, "拟写意见书")
-    panel.get_by_label("解释说明", exact=True).check()
+    choose(panel, "处理结论", "解释说明")
     panel.get_by_label("查明的事实").fill("原处理意见认定事实清楚，补偿标准符合规定。")
     panel.get_by_label("法律政策依据").fill("《中华人民共和国土地管理法》第四十八条")
     panel.get_by_label(re.compile("^处理意见")).fill("维持原处理意见，并就补偿标准作出解释说明。")
@@ -296,6 +311,7 @@ def test_a_case_from_registration_to_the_served_recheck_opinion(desks, org):
         page, "交办单", "受理告知书", "延期告知书", "处理意见书", "送达回证", "办结报告", "复查意见书"
     )
     screenshot(page, "workflow-journey-end.png")
+    desks.axe(page, "the case page at the end, with seven kinds of papers")
 
     case = Case.objects.get(number=number)
     assert case.status == S.RECHECK_SERVED
@@ -304,7 +320,7 @@ def test_a_case_from_registration_to_the_served_recheck_opinion(desks, org):
     assert case.extensions.get().days == 15
 
     # The 复查意见书 downloads as a Word file that names the case.
-    row = page.get_by_role("region", name="文书").get_by_role("row").filter(has_text="复查意见书")
+    row = page.get_by_role("region", name="文书").get_by_role("row").filter(has_text="复查意见书 · ")
     expect(row).to_have_count(1)
     with page.expect_download() as download_info:
         row.get_by_role("button", name=re.compile("^下载 Word")).click()

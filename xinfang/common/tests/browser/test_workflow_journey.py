@@ -122,7 +122,7 @@ def choose(panel, question: str, answer: str) -> None:
 
 
 def confirm_step(page, panel, label: str) -> None:
-    """Press 确认<step>; the server's HX-Redirect reloads the case page, which says what was done."""
+    """Press 确认<step>; the server's HX-Location swaps the case page in, which says what was done."""
     invalid = panel.evaluate(
         "p => [...p.querySelectorAll(':invalid')].filter(e => e.name).map(e => `${e.name}: ${e.validationMessage}`)"
     )
@@ -130,7 +130,7 @@ def confirm_step(page, panel, label: str) -> None:
     with page.expect_response(lambda r: r.request.method == "POST" and "/do/" in r.url) as answer:
         panel.get_by_role("button", name=f"确认{label}").click()
     response = answer.value
-    if "hx-redirect" not in response.headers:
+    if "hx-location" not in response.headers:
         expect(page.locator("#action-panel [role=alert]")).to_be_visible()
         errors = page.locator("#action-panel [role=alert], #action-panel .errorlist").all_inner_texts()
         raise AssertionError(f"{label} was not done (HTTP {response.status}): {errors}")

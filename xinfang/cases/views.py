@@ -64,7 +64,7 @@ def workbench(request):
         "none": bench.no_deadline,
     }
     groups = [(key, label, counts[key]) for key, label in GROUPS]
-    deciders = {Role.UNIT_HEAD, Role.DISPATCHER}
+    deciders = {Role.UNIT_HEAD, Role.DISPATCHER, Role.SUPERVISOR}
     to_decide = list(awaiting_decision(unit=unit)[:20]) if roles_in(request.user, unit) & deciders else []
     context = {"bench": bench, "group": group, "groups": groups, "page": page, "to_decide": to_decide}
     return render(request, "cases/workbench.html", context)

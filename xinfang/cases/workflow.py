@@ -26,6 +26,7 @@ HOLDER_OR_ABOVE = "holder_or_above"
 HOLDER_OR_ASSISTING = "holder_or_assisting"  # 主办 + 协办 units (issue 3 §6)
 
 DISPATCHER, HANDLER, HEAD, REGISTRAR = Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD, Role.REGISTRAR
+SUPERVISOR = Role.SUPERVISOR  # 督办员: reviews 办结报告 and calls petitioners back (回访)
 STAFF = frozenset({DISPATCHER, HANDLER, HEAD})
 
 UNDISPOSED = frozenset({S.REGISTERED, S.RETURNED, S.SIGNED})
@@ -117,13 +118,19 @@ ACTIONS: dict[str, Action] = {
         _a("settle", gettext_lazy("调解、和解结案"), UNDER_ANSWER, STAFF),
         # 交办: the 办结报告 goes to the assigning 信访部门, which approves or sends it back (§22(三)).
         _a("report_submit", gettext_lazy("报送办结报告"), {S.SERVED}, STAFF, primary=True),
-        _a("report_decide", gettext_lazy("审核办结报告"), {S.REPORTED}, {DISPATCHER, HEAD}, primary=True),
+        _a(
+            "report_decide",
+            gettext_lazy("审核办结报告"),
+            {S.REPORTED},
+            {DISPATCHER, HEAD, SUPERVISOR},
+            primary=True,
+        ),
         # After the answer: evaluation, then 复查 (≤30日) and 复核 (≤30日) to the bodies above (§35, §36).
         _a(
             "evaluate",
             gettext_lazy("录入满意度评价"),
             ANSWERED,
-            STAFF | {REGISTRAR},
+            STAFF | {REGISTRAR, SUPERVISOR},
             where=HOLDER_OR_ABOVE,
             check="served",
         ),

@@ -86,9 +86,9 @@ RULES: dict[str, Rule] = {
     "serve": Rule("opinion_issued", "town", STAFF, OWN),
     "settle": Rule("handling", "town", STAFF, OWN),
     "report_submit": Rule("served", "town", STAFF, OWN),
-    "report_decide": Rule("reported", "county", BUREAU_DESK, OWN),
+    "report_decide": Rule("reported", "county", BUREAU_DESK | {"supervisor"}, OWN),
     # The holder (the township that answered) or a 信访部门 above it.
-    "evaluate": Rule("served", "town", STAFF | {"registrar"}, OWN_OR_PARENT),
+    "evaluate": Rule("served", "town", STAFF | {"registrar", "supervisor"}, OWN_OR_PARENT),
     # A 信访部门 above the township that answered; the county holds the closed case.
     "recheck_request": Rule("closed", "county", REVIEW_DESK, OWN_OR_PARENT),
     # A 信访部门 above the township that gave the 复查 answer (its office gave the first one).

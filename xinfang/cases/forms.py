@@ -193,6 +193,15 @@ class NoteForm(ActionForm):
     text = text_field(_("办理情况（调查、走访、协调等）"), rows=4)
     attachments = MultipleFileField(label=_("附件（PDF、JPG、PNG，可不传）"), required=False)
 
+    def clean_attachments(self):
+        from xinfang.common.validators import check_upload
+
+        files = self.cleaned_data["attachments"]
+        for upload in files:
+            check_upload(upload)  # by content, not by name: a clear message and nothing stored
+            upload.seek(0)
+        return files
+
 
 class ExtensionRequestForm(ActionForm):
     days = forms.IntegerField(label=_("延长天数（最多30日）"), min_value=1, max_value=30, initial=30)

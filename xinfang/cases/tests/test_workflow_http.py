@@ -198,3 +198,17 @@ def test_the_workbench_lists_what_waits_for_the_heads_decision(client, org, regi
     assert "有 1 件等待审批" in page and case.number in page
     client.force_login(org.registrar)
     assert "等待审批" not in client.get(reverse("cases:workbench")).content.decode()
+
+
+def test_a_note_with_a_wrong_file_type_is_refused_and_stores_nothing(client, org, register, png_upload):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = steps.case_accept(case=register(), actor=org.dispatcher)
+    client.force_login(org.dispatcher)
+    fake = SimpleUploadedFile("调查笔录.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(action_url(case, "note"), {"text": "走访了用工单位", "attachments": [fake]})
+    assert response.status_code == 400 and "PDF" in response.content.decode()
+    assert not case.attachments.exists() and not case.events.filter(data__action="note").exists()
+    response = client.post(action_url(case, "note"), {"text": "走访了用工单位", "attachments": [png_upload]})
+    assert response.status_code == 302
+    assert case.attachments.get().original_name == "scan.png"

@@ -7,7 +7,7 @@ from xinfang.common.demo import RealDataPresent, format_table, load_demo
 
 
 class Command(BaseCommand):
-    help = "载入演示数据“示范县”（单位、账号、约200件信访件）；可重复运行，已载入的不会重复创建。"
+    help = "载入演示数据“示范县”（单位、账号、200件信访件及其办理过程和文书）；可重复运行，已载入的不会重复创建。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         statuses = "，".join(f"{CaseStatus(s).label} {n}" for s, n in result.by_status.items())
         self.stdout.write(
             f"示范县：镇乡/街道 {result.units['township']} 个，重点部门 {result.units['department']} 个；"
-            f"演示信访件 {result.total_cases} 件（{statuses}）。"
+            f"演示信访件 {result.total_cases} 件（{statuses}），制发文书 {result.papers} 份。"
         )
         self.stdout.write("")
         self.stdout.write("演示账号：")

@@ -52,6 +52,7 @@ ROLE_NAMES = {
 # Who acts for the two bureaus (usernames in demo_data.ACCOUNTS); a handling unit's staff are
 # "<unit>_xfy" (信访员: registrar + handler) and "<unit>_fzr" (负责人: unit head).
 COUNTY_REGISTRAR, COUNTY_DISPATCHER, COUNTY_HEAD = "xfj_dengji", "xfj_banxin", "xfj_fuzeren"
+COUNTY_SUPERVISOR = "xfj_duban"  # 督办员: reviews 办结报告 and calls petitioners back (回访)
 CITY_REGISTRAR, CITY_DISPATCHER, CITY_HEAD = "shi_dengji", "shi_banxin", "shi_fuzeren"
 
 # Final status → how many registered demo cases end there. The first 15 repeat cases take their
@@ -706,13 +707,13 @@ def _answer(trip: _Trip, unit: str) -> None:
         trip.at("report_submit", "report", head, text=text, contact=handler)
         if status == S.REPORTED:
             return
-        approver = COUNTY_HEAD if rng.random() < 0.4 else COUNTY_DISPATCHER
+        approver = COUNTY_HEAD if rng.random() < 0.4 else COUNTY_SUPERVISOR
         trip.at("report_decide", "approve", approver, approve=True, note=data.REPORT_APPROVED)
-    # The county's 登记员 calls the petitioner back and records the evaluation (most answer the call).
+    # The county's 督办员 calls the petitioner back (回访) and records the evaluation; most answer.
     if status in REVIEWED or rng.random() < 0.8:
         level = "unsatisfied" if status in REVIEWED else trip.pick(EVALUATION_LEVELS[answer.outcome])
-        trip.at("evaluate", "evaluate", COUNTY_REGISTRAR, target="handler", level=level)
-        trip.on("evaluate", trip.day, COUNTY_REGISTRAR, target="bureau", level=trip.pick(BUREAU_LEVELS))
+        trip.at("evaluate", "evaluate", COUNTY_SUPERVISOR, target="handler", level=level)
+        trip.on("evaluate", trip.day, COUNTY_SUPERVISOR, target="bureau", level=trip.pick(BUREAU_LEVELS))
     if status == S.CLOSED:
         return
     if status in (S.RECHECK, S.RECHECK_SERVED):

@@ -329,6 +329,10 @@ def test_extensions_reports_and_evaluations(demo):
     assert evaluations.count() >= 16
     assert set(evaluations.values_list("level", flat=True)) == {"satisfied", "fairly", "unsatisfied"}
     assert set(evaluations.values_list("source", flat=True)) == {"phone"}
+    callers = set(evaluations.values_list("recorded_by", flat=True))  # 回访 by the county's 督办员
+    assert callers == set(
+        Membership.objects.filter(unit=county, role_id=Role.SUPERVISOR).values_list("user", flat=True)
+    )
     assert set(evaluations.values_list("target", flat=True)) == {"handler", "bureau"}
     for evaluation in evaluations:
         served = evaluation.case.opinions.get(stage=OpinionStage.HANDLE).served_on

@@ -554,7 +554,7 @@ def case_opinion_decide(*, case, actor, approve: bool, note="", expected_version
             "basis": opinion.basis,
             "text": opinion.text,
             "remedy": _remedy(case, stage, unit),
-            "approved_by": actor.get_full_name() or actor.username,
+            "approved_by": actor.get_full_name(),
         },
     )
     to_status = S.OPINION_ISSUED if stage == OpinionStage.HANDLE else None
@@ -613,7 +613,7 @@ def case_serve(
             "served_document": f"{served_paper.title} {served_paper.number}" if served_paper else "",
             "method": ServiceMethod(method).label,
             "served_on": served_on,
-            "served_by": actor.get_full_name() or actor.username,
+            "served_by": actor.get_full_name(),
             "signed": recipient_signed and not refused,
             "refused": refused,
             "petitioner_opinion": petitioner_opinion,
@@ -665,7 +665,7 @@ def case_report_submit(*, case, actor, text, contact="", expected_version=None) 
             "facts": opinion.facts if opinion else "",
             "outcome": opinion.get_outcome_display() if opinion else "",
             "text": text,
-            "signer": actor.get_full_name() or actor.username,
+            "signer": actor.get_full_name(),
             "contact": contact,
         },
     )

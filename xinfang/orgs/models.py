@@ -138,6 +138,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def get_full_name(self) -> str:
+        """One Chinese name field, not first/last name: papers print who signed (e.g. 签发人)."""
+        return self.full_name or self.username
+
 
 class Membership(models.Model):
     """User × unit × role."""

@@ -442,3 +442,15 @@ def test_case_page_shows_missing_and_lapsed_evaluations(org, register, frozen, c
     frozen.move_to(datetime.datetime(2026, 4, 3, 10, 0, tzinfo=datetime.UTC))
     client.force_login(org.dispatcher)  # the session of a month ago has expired
     assert "超期未评价" in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+
+
+def test_the_opinion_paper_names_the_head_who_signed_it(org, register):
+    org.county_head.full_name = "李局长"
+    org.county_head.save()
+    case = steps.case_accept(case=register(), actor=org.dispatcher)
+    case = steps.case_opinion_draft(
+        case=case, actor=org.dispatcher, outcome="support", facts="f", basis="b", text="t"
+    )
+    steps.case_opinion_decide(case=case, actor=org.county_head, approve=True)
+    paper = case.documents.get(kind="opinion")
+    assert "李局长" in str(paper.snapshot)

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install install-test lint check test-sqlite test-postgres bench demo worker clean
+.PHONY: run test install install-fonts install-test lint check test-sqlite test-postgres bench demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,16 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+# CJK fonts for the PDF papers (Debian package; installed when root, else a clear hint).
+install-fonts:
+	@if ! fc-list 2>/dev/null | grep -qi "Noto S[a-z]* CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-noto-cjk >/dev/null)); \
+	  else echo "fonts-noto-cjk missing and not root: PDF papers need it (sudo apt-get install fonts-noto-cjk)"; fi; \
+	fi
+
+run: install install-fonts
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput --verbosity 0
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo

@@ -37,8 +37,16 @@ class PageProblems:
     def attach(self, page) -> None:
         page.on("pageerror", lambda exc: self.items.append(f"JS error on {page.url}: {exc}"))
         page.on("console", lambda msg: self._on_console(page, msg))
-        page.on("requestfailed", lambda req: self.items.append(f"request failed: {req.url} ({req.failure})"))
+        page.on("requestfailed", self._on_failed)
         page.on("response", self._on_response)
+
+    def _on_failed(self, request) -> None:
+        # A background (htmx) request cancelled because the person moved on — e.g. the earlier-cases
+        # check still running when the form was submitted — is aborted by the browser, not failed.
+        background = request.resource_type in ("xhr", "fetch")
+        if background and request.failure == "net::ERR_ABORTED":
+            return
+        self.items.append(f"request failed: {request.url} ({request.failure})")
 
     def _on_console(self, page, msg) -> None:
         # The registration form re-shown with errors answers 400 on purpose; chromium logs that.

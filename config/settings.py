@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "xinfang.deadlines",
     "xinfang.cases",
     "xinfang.intake",
+    "xinfang.messaging",
     "xinfang.documents",
     "xinfang.integrations",
 ]
@@ -171,6 +172,9 @@ DUE_SOON_WORKING_DAYS = env_int("DUE_SOON_WORKING_DAYS", 3, minimum=1, maximum=3
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=10, maximum=500)
 # How long after service a petitioner's evaluation is taken; later counts as 超期未评价 (domain.md §9).
 EVALUATION_WINDOW_DAYS = env_int("EVALUATION_WINDOW_DAYS", 30, minimum=1, maximum=365)
+# The public doors (issue 4): which 信访部门 screens web/SMS/forum messages, and its reply limit.
+PORTAL_UNIT = env_str("PORTAL_UNIT", "")
+MAILBOX_REPLY_DAYS = env_int("MAILBOX_REPLY_DAYS", 7, minimum=1, maximum=60)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL"):

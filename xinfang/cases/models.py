@@ -476,7 +476,9 @@ class ReviewRequest(models.Model):
         "orgs.Unit", verbose_name=_("复查（复核）机关"), on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(_("申请理由"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(  # empty: the petitioner asked on the portal
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

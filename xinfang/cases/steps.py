@@ -17,6 +17,7 @@ from xinfang.cases.choices import CaseStatus as S
 from xinfang.cases.choices import (
     CaseUnitRole,
     DispatchKind,
+    EvaluationSource,
     EventKind,
     OpinionOutcome,
     OpinionStage,
@@ -42,7 +43,7 @@ from xinfang.cases.services import (
     deadline_open,
     event_record,
 )
-from xinfang.cases.workflow import ActionConflict, action_begin, answering_unit, is_above
+from xinfang.cases.workflow import ActionConflict, action_begin, answering_unit, is_above, petitioner_begin
 from xinfang.deadlines.models import Step
 from xinfang.deadlines.services import due_for
 from xinfang.orgs.models import Unit
@@ -748,6 +749,27 @@ def evaluated_unit(case: Case, target: str) -> Unit:
 def case_evaluate(*, case, actor, target, level, source, reason="", expected_version=None) -> Case:
     """Record the petitioner's evaluation (taken by phone or in person) within the window."""
     case, unit = action_begin(case=case, actor=actor, code="evaluate", expected_version=expected_version)
+    return _evaluation_record(
+        case=case, actor=actor, unit=unit, target=target, level=level, source=source, reason=reason
+    )
+
+
+@transaction.atomic
+def case_evaluate_online(*, case, target, level, reason="") -> Case:
+    """The petitioner evaluates on the portal: same window and once-only rule (国信发〔2014〕16号)."""
+    case = petitioner_begin(case=case, code="evaluate")
+    return _evaluation_record(
+        case=case,
+        actor=None,
+        unit=None,
+        target=target,
+        level=level,
+        source=EvaluationSource.PORTAL,
+        reason=reason,
+    )
+
+
+def _evaluation_record(*, case, actor, unit, target, level, source, reason) -> Case:
     window_end = evaluation_window_end(case)
     if _today() > window_end:
         raise ActionConflict(
@@ -782,11 +804,16 @@ def case_evaluate(*, case, actor, target, level, source, reason="", expected_ver
     )
 
 
-def _review(
+def _review(*, case, actor, expected_version, code, **fields):
+    case, unit = action_begin(case=case, actor=actor, code=code, expected_version=expected_version)
+    return _review_record(case=case, actor=actor, unit=unit, code=code, **fields)
+
+
+def _review_record(
     *,
     case,
     actor,
-    expected_version,
+    unit,
     code,
     stage,
     request_step,
@@ -796,7 +823,6 @@ def _review(
     review_unit,
     reason,
 ):
-    case, unit = action_begin(case=case, actor=actor, code=code, expected_version=expected_version)
     _not_after_today(requested_on, _("申请日期"))
     if requested_on < case.served_on:
         raise ActionConflict(_("申请日期不能早于意见书送达日期。"), code="bad_date")
@@ -808,7 +834,7 @@ def _review(
             code="window_closed",
         )
     answered_by = answering_unit(case)
-    if not (review_unit.is_bureau or review_unit.kind) or not is_above(review_unit, answered_by):
+    if not is_above(review_unit, answered_by):
         raise ActionConflict(_("应向%(unit)s的上级机关申请。") % {"unit": answered_by.name}, code="bad_unit")
     ReviewRequest.objects.create(
         case=case,
@@ -867,6 +893,66 @@ def case_rereview_request(
         opinion_step=Step.REREVIEW_OPINION,
         to_status=S.REREVIEW,
         requested_on=requested_on,
+        review_unit=review_unit,
+        reason=reason,
+    )
+
+
+REVIEW_STAGES = {
+    # status → (action, stage, request clock, opinion clock, next status) — 复查 (§35), then 复核 (§36)
+    S.SERVED: (
+        "recheck_request",
+        OpinionStage.RECHECK,
+        Step.RECHECK_REQUEST,
+        Step.RECHECK_OPINION,
+        S.RECHECK,
+    ),
+    S.CLOSED: (
+        "recheck_request",
+        OpinionStage.RECHECK,
+        Step.RECHECK_REQUEST,
+        Step.RECHECK_OPINION,
+        S.RECHECK,
+    ),
+    S.RECHECK_SERVED: (
+        "rereview_request",
+        OpinionStage.REREVIEW,
+        Step.REREVIEW_REQUEST,
+        Step.REREVIEW_OPINION,
+        S.REREVIEW,
+    ),
+}
+
+
+def bureau_above(unit: Unit) -> Unit | None:
+    """The nearest 信访部门 above `unit`: where an online 复查/复核 request goes by default."""
+    upper = unit.parent
+    while upper is not None and not upper.is_bureau:
+        upper = upper.parent
+    return upper
+
+
+@transaction.atomic
+def case_review_online(*, case, reason) -> Case:
+    """The petitioner asks for 复查 (or, after the 复查意见, 复核) on the portal, dated today."""
+    stage_plan = REVIEW_STAGES.get(case.status)
+    if stage_plan is None:
+        raise ActionConflict(_("本件目前不能申请复查或复核。"), code="conflict")
+    code, stage, request_step, opinion_step, to_status = stage_plan
+    case = petitioner_begin(case=case, code=code)
+    review_unit = bureau_above(answering_unit(case))
+    if review_unit is None:
+        raise ActionConflict(_("没有可以受理申请的上级机关，请到信访部门咨询。"), code="bad_unit")
+    return _review_record(
+        case=case,
+        actor=None,
+        unit=None,
+        code=code,
+        stage=stage,
+        request_step=request_step,
+        opinion_step=opinion_step,
+        to_status=to_status,
+        requested_on=_today(),
         review_unit=review_unit,
         reason=reason,
     )

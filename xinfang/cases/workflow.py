@@ -345,3 +345,22 @@ def action_begin(*, case: Case, actor, code: str, expected_version: int | None) 
             raise ActionRefused(message)
         raise ActionConflict(message, code="conflict")
     return locked, acting_unit(actor, locked, action)
+
+
+def petitioner_begin(*, case: Case, code: str) -> Case:
+    """The petitioner's own steps on the portal (评价, 复查/复核申请): no staff seat, the same status rules."""
+    action = ACTIONS[code]
+    locked = lock_case(case)
+    locked = Case.objects.select_related("owner_unit", "handling_unit", "purpose", "rule_set").get(
+        pk=locked.pk
+    )
+    if locked.status not in action.statuses:
+        raise ActionConflict(
+            _("信访件当前状态为“%(status)s”，不能“%(action)s”。")
+            % {"status": locked.get_status_display(), "action": action.label},
+            code="conflict",
+        )
+    problem = CHECKS[action.check](locked) if action.check else None
+    if problem:
+        raise ActionConflict(problem, code="conflict")
+    return locked

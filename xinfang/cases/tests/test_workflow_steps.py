@@ -454,3 +454,37 @@ def test_the_opinion_paper_names_the_head_who_signed_it(org, register):
     steps.case_opinion_decide(case=case, actor=org.county_head, approve=True)
     paper = case.documents.get(kind="opinion")
     assert "李局长" in str(paper.snapshot)
+
+
+def _served(org, register):
+    case = register(received_on=TODAY, unit=org.town, actor=org.town_handler)
+    case = steps.case_accept(case=case, actor=org.town_handler)
+    case = steps.case_opinion_draft(
+        case=case, actor=org.town_handler, outcome="reject", facts="f", basis="b", text="t"
+    )
+    case = steps.case_opinion_decide(case=case, actor=org.town_head, approve=True)
+    return steps.case_serve(case=case, actor=org.town_handler, method="in_person", served_on=TODAY)
+
+
+def test_the_petitioner_evaluates_and_asks_for_review_online(org, register, frozen):
+    case = _served(org, register)
+    case = steps.case_evaluate_online(case=case, target="handler", level="unsatisfied", reason="没有解决")
+    evaluation = case.evaluations.get()
+    assert evaluation.source == "portal" and evaluation.recorded_by is None and evaluation.unit == org.town
+    with pytest.raises(ActionConflict, match="已录入过"):
+        steps.case_evaluate_online(case=case, target="handler", level="satisfied")
+
+    case = steps.case_review_online(case=case, reason="对处理意见不服")
+    assert case.status == S.RECHECK and case.owner_unit == org.county  # the nearest 信访部门 above
+    request = case.review_requests.get()
+    assert request.recorded_by is None and request.requested_on == TODAY
+    with pytest.raises(ActionConflict, match="不能申请"):
+        steps.case_review_online(case=case, reason="再来一次")
+
+
+def test_online_review_after_the_window_is_refused(org, register, frozen):
+    case = _served(org, register)
+    frozen.move_to(datetime.datetime(2026, 4, 2, 10, 0, tzinfo=datetime.UTC))
+    with pytest.raises(ActionConflict, match="申请期限已于"):
+        steps.case_review_online(case=case, reason="晚了")
+    assert Case.objects.get(pk=case.pk).status == S.CLOSED

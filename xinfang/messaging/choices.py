@@ -1,0 +1,47 @@
+"""Codes of the public doors: where a message came from, what it is, and how it was screened."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    MAILBOX = "mailbox", _("县长信箱")
+    CONSULT = "consult", _("在线咨询")
+    SMS = "sms", _("短信")
+    FORUM = "forum", _("论坛")
+
+
+# The channel a converted message's case gets (reference.Channel codes).
+CHANNEL_OF_SOURCE = {
+    Source.MAILBOX: "web",
+    Source.CONSULT: "consult",
+    Source.SMS: "sms",
+    Source.FORUM: "forum",
+}
+
+
+class MessageKind(models.TextChoices):
+    """What the citizen says the message is (the portal's 类型)."""
+
+    COMPLAINT = "complaint", _("投诉")
+    SUGGESTION = "suggestion", _("建议")
+    HELP = "help", _("求助")
+    CONSULT = "consult", _("咨询")
+    REPORT = "report", _("举报")
+
+
+class ScreeningStatus(models.TextChoices):
+    """信箱审查: every message ends in one of the last four — nothing disappears silently."""
+
+    NEW = "new", _("待审查")
+    ANSWERED = "answered", _("已直接答复")
+    CONVERTED = "converted", _("已转为信访件")
+    MERGED = "merged", _("已并入信访件")
+    SPAM = "spam", _("无效信息")
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    SKIPPED = "skipped", _("未发送（已退订）")

@@ -156,3 +156,47 @@ class OutboundSms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} {self.text[:20]}"
+
+
+class Publication(models.Model):
+    """An answer shown to the public: an approved FAQ entry (在线咨询) or a published reply (公开回复).
+
+    Only with the petitioner's consent and a staff approval, and with personal data removed by the
+    editor (the public text is written anew, never the original letter).
+    """
+
+    class Kind(models.TextChoices):
+        FAQ = "faq", _("咨询问答")
+        REPLY = "reply", _("公开回复")
+
+    kind = models.CharField(_("类别"), max_length=6, choices=Kind.choices)
+    message = models.ForeignKey(
+        InboundMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="publications"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="publications"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    question = models.TextField(_("问题（已去除个人信息）"))
+    answer = models.TextField(_("答复"))
+    answered_by_unit = models.CharField(_("答复单位"), max_length=80, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公开答复")
+        verbose_name_plural = _("公开答复")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-published_at"], name="publication_list")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None and self.withdrawn_at is None

@@ -9,11 +9,13 @@ def site(request):
     if user is not None and user.is_authenticated:
         from xinfang.common.selectors import can_read_audit
         from xinfang.deadlines.selectors import missing_holiday_years
+        from xinfang.messaging.screening_selectors import mailbox_nav
         from xinfang.orgs.access import current_unit, has_role
         from xinfang.orgs.models import Role
 
         context["current_unit"] = current_unit(request)
         context["can_read_audit"] = can_read_audit(user)
+        context["mailbox_nav"] = mailbox_nav(user)
         if user.is_staff or has_role(user, Role.ADMIN):
             context["missing_holiday_years"] = missing_holiday_years()
     return context

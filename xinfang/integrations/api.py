@@ -96,6 +96,7 @@ def _register_routers() -> None:
     from xinfang.cases.api import router as cases_router
     from xinfang.documents.api import router as documents_router
     from xinfang.intake.api import router as intake_router
+    from xinfang.messaging.api import router as messages_router
     from xinfang.orgs.api import router as orgs_router
     from xinfang.reference.api import router as reference_router
 
@@ -104,6 +105,7 @@ def _register_routers() -> None:
     api.add_router("/cases", documents_router)
     api.add_router("/units", orgs_router)
     api.add_router("/reference", reference_router)
+    api.add_router("/messages", messages_router)
 
 
 _register_routers()

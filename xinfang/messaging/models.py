@@ -74,6 +74,9 @@ class InboundMessage(models.Model):
         indexes = [
             # The screening queue: a unit's unscreened messages, oldest deadline first.
             models.Index(fields=["screening_unit", "status", "due_on"], name="message_queue"),
+            # 已处理: a unit's decided messages, newest first (read backwards), and a sender by name.
+            models.Index(fields=["screening_unit", "handled_at", "id"], name="message_handled"),
+            models.Index(fields=["screening_unit", "name"], name="message_sender_name"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,8 @@ def portal_unit() -> Unit:
     unit = (
         units.filter(name=wanted).first()
         if wanted
-        else units.filter(level=UnitLevel.COUNTY).order_by("path").first() or units.order_by("path").first()
+        # The oldest county bureau (paths compare as text, so "/98/102/" < "/98/99/": order by id).
+        else units.filter(level=UnitLevel.COUNTY).order_by("pk").first() or units.order_by("pk").first()
     )
     if unit is None:
         raise ImproperlyConfigured(

@@ -39,8 +39,8 @@ def personal_data_views(
             return entries.none()
         staff = Membership.objects.filter(within, user=OuterRef("user"))
         entries = entries.filter(Exists(staff))
-    if number:
-        entries = entries.filter(detail__number=number.strip())
+    if number:  # a case number, or a message number ("W…") from the screening queue
+        entries = entries.filter(Q(detail__number=number.strip()) | Q(detail__message=number.strip()))
     if username:
         entries = entries.filter(Q(user__username=username.strip()) | Q(user__full_name=username.strip()))
     if since:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "xinfang.cases",
     "xinfang.intake",
     "xinfang.messaging",
+    "xinfang.portal",
     "xinfang.documents",
     "xinfang.integrations",
 ]
@@ -175,6 +176,18 @@ EVALUATION_WINDOW_DAYS = env_int("EVALUATION_WINDOW_DAYS", 30, minimum=1, maximu
 # The public doors (issue 4): which 信访部门 screens web/SMS/forum messages, and its reply limit.
 PORTAL_UNIT = env_str("PORTAL_UNIT", "")
 MAILBOX_REPLY_DAYS = env_int("MAILBOX_REPLY_DAYS", 7, minimum=1, maximum=60)
+
+# --- The public portal (issue 4 §1, §5; docs/portal.md) -------------------------------------------
+PORTAL_COUNTY_NAME = env_str("PORTAL_COUNTY_NAME", "")
+PORTAL_PHONE = env_str("PORTAL_PHONE", "")
+PORTAL_WRITE_PER_IP_HOUR = env_int("PORTAL_WRITE_PER_IP_HOUR", 5, minimum=0)
+PORTAL_WRITE_PER_PHONE_DAY = env_int("PORTAL_WRITE_PER_PHONE_DAY", 3, minimum=0)
+PORTAL_TRACK_FAILURES_PER_IP_HOUR = env_int("PORTAL_TRACK_FAILURES_PER_IP_HOUR", 10, minimum=0)
+PORTAL_CAPTCHA_PER_IP_HOUR = env_int("PORTAL_CAPTCHA_PER_IP_HOUR", 200, minimum=0)
+PORTAL_CAPTCHA_MINUTES = env_int("PORTAL_CAPTCHA_MINUTES", 20, minimum=1, maximum=24 * 60)
+PORTAL_ATTACHMENT_MAX_COUNT = env_int("PORTAL_ATTACHMENT_MAX_COUNT", 5, minimum=0, maximum=100)
+PORTAL_FRAME_ANCESTORS = env_list("PORTAL_FRAME_ANCESTORS", ["'self'"])
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", [])
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL"):

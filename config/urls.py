@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", include("xinfang.cases.urls")),
     path("cases/", include("xinfang.documents.urls")),
     path("intake/", include("xinfang.intake.urls")),
+    path("portal/", include("xinfang.portal.urls")),  # the public portal: no login
     path("mailbox/", include("xinfang.messaging.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -29,7 +29,7 @@ def event_record(
     *, case: Case, kind: str, actor=None, unit=None, from_status="", to_status="", reason="", data=None
 ):
     """Append an immutable event; callers are inside the transaction of the change they describe."""
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor,
@@ -39,6 +39,10 @@ def event_record(
         reason=reason,
         data=data or {},
     )
+    from xinfang.messaging.notify import notify_for_event  # the SMS notices, in this same transaction
+
+    notify_for_event(event)
+    return event
 
 
 def case_link_unit(*, case: Case, unit: Unit, role: str) -> None:

@@ -12,7 +12,15 @@ from xinfang.common.models import PeriodicRun
 def periodic_jobs() -> dict[str, datetime.timedelta]:
     """Dotted task path → interval."""
     scan = datetime.timedelta(seconds=settings.WORKER_SCAN_SECONDS)
-    return {"xinfang.cases.tasks.scan_overdue": scan}
+    jobs = {
+        "xinfang.cases.tasks.scan_overdue": scan,
+        # The SMS outbox, deadline reminders and forum feeds (docs/messaging.md).
+        "xinfang.messaging.tasks.sms_deliver": datetime.timedelta(seconds=settings.SMS_DELIVER_SECONDS),
+        "xinfang.messaging.tasks.review_reminders": datetime.timedelta(seconds=settings.SMS_REMINDER_SECONDS),
+    }
+    if settings.FORUM_FEEDS:
+        jobs["xinfang.messaging.tasks.forum_poll"] = datetime.timedelta(seconds=settings.FORUM_POLL_SECONDS)
+    return jobs
 
 
 def claim_run(name: str, interval: datetime.timedelta, now: datetime.datetime) -> bool:

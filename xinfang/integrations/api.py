@@ -98,6 +98,7 @@ def _register_routers() -> None:
     from xinfang.intake.api import router as intake_router
     from xinfang.messaging.api import router as messages_router
     from xinfang.orgs.api import router as orgs_router
+    from xinfang.portal.api import router as public_router
     from xinfang.reference.api import router as reference_router
 
     api.add_router("/cases", intake_router)
@@ -105,6 +106,7 @@ def _register_routers() -> None:
     api.add_router("/cases", documents_router)
     api.add_router("/units", orgs_router)
     api.add_router("/reference", reference_router)
+    api.add_router("/public", public_router)  # no authentication: the public portal's doors
     api.add_router("/messages", messages_router)
 
 

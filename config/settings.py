@@ -177,6 +177,36 @@ EVALUATION_WINDOW_DAYS = env_int("EVALUATION_WINDOW_DAYS", 30, minimum=1, maximu
 PORTAL_UNIT = env_str("PORTAL_UNIT", "")
 MAILBOX_REPLY_DAYS = env_int("MAILBOX_REPLY_DAYS", 7, minimum=1, maximum=60)
 
+# --- SMS in and out, forum import (issue 4 §3, §4; docs/messaging.md) ------------------------------
+SMS_BACKEND = env_choice("SMS_BACKEND", "console", ("console", "http", "smpp"))
+SMS_DELIVER_SECONDS = env_int("SMS_DELIVER_SECONDS", 30, minimum=5)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
+SMS_RETRY_BASE_SECONDS = env_int("SMS_RETRY_BASE_SECONDS", 60, minimum=1)
+SMS_RETRY_MAX_SECONDS = env_int("SMS_RETRY_MAX_SECONDS", 3600, minimum=1)
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_SECRET = env_str("SMS_HTTP_SECRET", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1, maximum=120)
+SMPP_HOST = env_str("SMPP_HOST", "")
+SMPP_PORT = env_int("SMPP_PORT", 2775, minimum=1, maximum=65535)
+SMPP_SYSTEM_ID = env_str("SMPP_SYSTEM_ID", "")
+SMPP_PASSWORD = env_str("SMPP_PASSWORD", "")
+SMPP_SYSTEM_TYPE = env_str("SMPP_SYSTEM_TYPE", "")
+SMPP_SOURCE_ADDR = env_str("SMPP_SOURCE_ADDR", "")
+SMPP_TRANSCEIVER = env_bool("SMPP_TRANSCEIVER", False)
+SMPP_TIMEOUT = env_int("SMPP_TIMEOUT", 10, minimum=1, maximum=120)
+if SMS_BACKEND == "http" and not (SMS_HTTP_URL and SMS_HTTP_SECRET):
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL and SMS_HTTP_SECRET.")
+if SMS_BACKEND == "smpp" and not (SMPP_HOST and SMPP_SYSTEM_ID):
+    raise ImproperlyConfigured("SMS_BACKEND=smpp needs SMPP_HOST and SMPP_SYSTEM_ID.")
+SMS_WEBHOOK_SECRET = env_str("SMS_WEBHOOK_SECRET", "")
+SMS_WEBHOOK_MAX_AGE_SECONDS = env_int("SMS_WEBHOOK_MAX_AGE_SECONDS", 300, minimum=10, maximum=3600)
+SMS_NOTIFY = env_bool("SMS_NOTIFY", True)
+SMS_REVIEW_REMINDER_DAYS = env_int("SMS_REVIEW_REMINDER_DAYS", 5, minimum=1, maximum=29)
+SMS_REMINDER_SECONDS = env_int("SMS_REMINDER_SECONDS", 3600, minimum=60)
+FORUM_FEEDS = env_list("FORUM_FEEDS", [])
+FORUM_POLL_SECONDS = env_int("FORUM_POLL_SECONDS", 900, minimum=60)
+FORUM_TIMEOUT = env_int("FORUM_TIMEOUT", 15, minimum=1, maximum=120)
+
 # --- The public portal (issue 4 §1, §5; docs/portal.md) -------------------------------------------
 PORTAL_COUNTY_NAME = env_str("PORTAL_COUNTY_NAME", "")
 PORTAL_PHONE = env_str("PORTAL_PHONE", "")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.common import views as common_views
 from xinfang.integrations.api import api
+from xinfang.messaging.webhooks import sms_inbound
 from xinfang.orgs import views as org_views
 
 admin.site.site_header = _("信访信息系统 · 系统管理")
@@ -26,5 +27,6 @@ urlpatterns = [
     path("portal/", include("xinfang.portal.urls")),  # the public portal: no login
     path("mailbox/", include("xinfang.messaging.urls")),
     path("api/v1/", api.urls),
+    path("sms/inbound/", sms_inbound, name="sms-inbound"),  # the SMS gateway's signed webhook
     path("admin/", admin.site.urls),
 ]

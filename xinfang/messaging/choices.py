@@ -45,3 +45,12 @@ class SmsStatus(models.TextChoices):
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
     SKIPPED = "skipped", _("未发送（已退订）")
+
+
+class NotificationKind(models.TextChoices):
+    """The in-app notices this app knows by name; other senders may use their own short codes."""
+
+    DEADLINE_REMINDER = "deadline_reminder", _("期限提醒")
+    DEADLINE_OVERDUE = "deadline_overdue", _("已超期")
+    DEADLINE_ESCALATED = "deadline_escalated", _("超期督促")
+    OTHER = "other", _("通知")

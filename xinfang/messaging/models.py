@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.messaging.choices import MessageKind, ScreeningStatus, SmsStatus, Source
@@ -203,3 +204,50 @@ class Publication(models.Model):
     @property
     def is_public(self) -> bool:
         return self.published_at is not None and self.withdrawn_at is None
+
+
+class Notification(models.Model):
+    """One in-app message (消息) to one staff user: deadline reminders, overdue and escalation notices,
+    催办/督办 and whatever else another part of the system wants a person to see in their inbox.
+
+    `kind` is a short code chosen by the sender (see `notifications.KIND_LABELS`); it has no choices
+    on purpose, so a new sender needs no migration here. `link` is a site-relative URL (the case page).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类别"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("信访件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The inbox and its badge: "my unread" is a COUNT over one index range, "my messages,
+            # newest first" one range per read/unread state.
+            models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -3,6 +3,7 @@ deadlines, the visibility table and the immutable event log (DESIGN.md §4, doma
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.choices import (
@@ -233,6 +234,9 @@ class CaseUnit(models.Model):
         return f"{self.case_id}:{self.unit_id}:{self.role}"
 
 
+OPEN_CLOCK = Q(is_open=True)
+
+
 class CaseDeadline(models.Model):
     """One statutory clock of a case, with the rule it came from and how its date was computed."""
 
@@ -250,6 +254,11 @@ class CaseDeadline(models.Model):
     is_open = models.BooleanField(default=True)
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     overdue_noted_at = models.DateTimeField(null=True, blank=True)
+    # The deadline scan's marks (issue 5 §1, xinfang/supervision/reminders.py): each stage is claimed
+    # once per clock with a conditional UPDATE; moving the due date clears them (a new date, a new chain).
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    escalated_head_at = models.DateTimeField(_("告知单位负责人时间"), null=True, blank=True)
+    escalated_bureau_at = models.DateTimeField(_("告知信访部门时间"), null=True, blank=True)
     paused_on = models.DateField(_("暂停日"), null=True, blank=True)  # 听证 (2022 条例 §36 ¶2)
     paused_days = models.PositiveIntegerField(_("暂停天数"), default=0)
 
@@ -257,7 +266,31 @@ class CaseDeadline(models.Model):
         verbose_name = _("时限")
         verbose_name_plural = _("时限")
         ordering = ["starts_on", "id"]
-        indexes = [models.Index(fields=["is_open", "due_on"], name="deadline_open_due")]
+        indexes = [
+            models.Index(fields=["is_open", "due_on"], name="deadline_open_due"),
+            # The deadline scan's to-do lists, one per stage: a range of due dates over only the open
+            # clocks still waiting for that stage, so clocks already handled are never read again.
+            models.Index(
+                fields=["due_on"],
+                condition=OPEN_CLOCK & Q(reminded_at__isnull=True),
+                name="deadline_remind_todo",
+            ),
+            models.Index(
+                fields=["due_on"],
+                condition=OPEN_CLOCK & Q(overdue_noted_at__isnull=True),
+                name="deadline_overdue_todo",
+            ),
+            models.Index(
+                fields=["due_on"],
+                condition=OPEN_CLOCK & Q(escalated_head_at__isnull=True),
+                name="deadline_head_todo",
+            ),
+            models.Index(
+                fields=["due_on"],
+                condition=OPEN_CLOCK & Q(escalated_bureau_at__isnull=True),
+                name="deadline_bureau_todo",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.step} {self.due_on}"

@@ -171,6 +171,15 @@ WORKER_SCAN_SECONDS = env_int("WORKER_SCAN_SECONDS", 300, minimum=5)
 # The rule set used for new cases unless a unit has its own (see docs/configuration.md).
 DEFAULT_RULE_SET = env_choice("DEFAULT_RULE_SET", "national-2022", ("national-2022", "zhejiang-2016"))
 DUE_SOON_WORKING_DAYS = env_int("DUE_SOON_WORKING_DAYS", 3, minimum=1, maximum=30)
+# The deadline scan (issue 5 §1; docs/operations.md): a reminder N working days before a limit, the
+# overdue flag, then the unit's heads and the 信访部门 above — in working days of the holiday table.
+REMINDER_SCAN_SECONDS = env_int("REMINDER_SCAN_SECONDS", 600, minimum=30)
+REMINDER_WORKING_DAYS = env_int("REMINDER_WORKING_DAYS", 3, minimum=0, maximum=30)  # 0: no reminders
+ESCALATE_HEAD_WORKING_DAYS = env_int("ESCALATE_HEAD_WORKING_DAYS", 2, minimum=0, maximum=60)
+ESCALATE_BUREAU_WORKING_DAYS = env_int("ESCALATE_BUREAU_WORKING_DAYS", 5, minimum=0, maximum=60)
+if ESCALATE_BUREAU_WORKING_DAYS < ESCALATE_HEAD_WORKING_DAYS:
+    raise ImproperlyConfigured("ESCALATE_BUREAU_WORKING_DAYS must not be below ESCALATE_HEAD_WORKING_DAYS.")
+REMINDER_SMS = env_bool("REMINDER_SMS", True)  # also text the unit's contact phone
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=10, maximum=500)
 # How long after service a petitioner's evaluation is taken; later counts as 超期未评价 (domain.md §9).
 EVALUATION_WINDOW_DAYS = env_int("EVALUATION_WINDOW_DAYS", 30, minimum=1, maximum=365)

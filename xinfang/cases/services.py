@@ -16,6 +16,9 @@ from xinfang.deadlines.selectors import get_limit, load_calendar
 from xinfang.deadlines.services import due_for
 from xinfang.orgs.models import Unit
 
+# What the deadline scan records on a clock (xinfang/supervision/reminders.py); cleared when its date moves.
+SCAN_MARKS = ("overdue_noted_at", "reminded_at", "escalated_head_at", "escalated_bureau_at")
+
 
 class InvalidTransition(ValidationError):
     pass
@@ -187,8 +190,9 @@ def deadline_move(*, case: Case, step: str, days: int, why: str, actor=None, uni
         "new": f"{deadline.due_on:%Y年%-m月%-d日}",
     }
     deadline.explanation = {**deadline.explanation, "text": text}
-    deadline.overdue_noted_at = None
-    deadline.save(update_fields=["due_on", "days", "explanation", "overdue_noted_at"])
+    for mark in SCAN_MARKS:  # a new date, a new reminder and escalation chain
+        setattr(deadline, mark, None)
+    deadline.save(update_fields=["due_on", "days", "explanation", *SCAN_MARKS])
     event_record(
         case=case,
         kind=EventKind.DEADLINE_RECOMPUTED,
@@ -250,7 +254,9 @@ def deadline_recompute(deadline: CaseDeadline, calendar: WorkCalendar) -> bool:
     with transaction.atomic():
         old = deadline.due_on
         CaseDeadline.objects.filter(pk=deadline.pk).update(
-            due_on=due.due_on, explanation={**due.as_dict(), "text": due.explain()}
+            due_on=due.due_on,
+            explanation={**due.as_dict(), "text": due.explain()},
+            **dict.fromkeys(SCAN_MARKS),  # a new date, a new reminder and escalation chain
         )
         event_record(
             case=deadline.case,
@@ -285,22 +291,11 @@ def deadlines_recompute_open() -> int:
 
 
 def deadlines_note_overdue(*, today: datetime.date | None = None) -> int:
-    """Record an `overdue` event once per clock that has passed (conditional update: safe on many workers)."""
-    today = today or timezone.localdate()
-    noted = 0
-    candidates = CaseDeadline.objects.filter(is_open=True, due_on__lt=today, overdue_noted_at__isnull=True)
-    for deadline in candidates.select_related("case").iterator(chunk_size=1000):
-        with transaction.atomic():
-            claimed = CaseDeadline.objects.filter(pk=deadline.pk, overdue_noted_at__isnull=True).update(
-                overdue_noted_at=timezone.now()
-            )
-            if claimed != 1:
-                continue  # another worker got there first
-            event_record(
-                case=deadline.case,
-                kind=EventKind.OVERDUE,
-                unit=deadline.unit,
-                data={"step": deadline.step, "due_on": deadline.due_on.isoformat()},
-            )
-            noted += 1
-    return noted
+    """Flag the clocks that passed, once each; returns how many were newly flagged.
+
+    The overdue stage of the deadline scan (`xinfang.supervision.reminders`), which also writes the
+    `overdue` event and tells the unit; safe on many workers.
+    """
+    from xinfang.supervision.reminders import OVERDUE, deadline_scan
+
+    return deadline_scan(today=today, stages=(OVERDUE,)).overdue

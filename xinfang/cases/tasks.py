@@ -19,7 +19,11 @@ def recompute_open_deadlines() -> int:
 
 @task()
 def scan_overdue() -> int:
-    """Record an `overdue` event for each clock that passed (idempotent; several workers are safe)."""
+    """Flag the clocks that passed (idempotent; several workers are safe).
+
+    Kept for jobs queued before the deadline scan (`xinfang.supervision.reminders.scan_deadlines`,
+    which the worker now runs on its schedule) took this over.
+    """
     noted = deadlines_note_overdue()
     logger.info("overdue scan: %s newly overdue", noted)
     return noted

@@ -11,9 +11,11 @@ from xinfang.common.models import PeriodicRun
 
 def periodic_jobs() -> dict[str, datetime.timedelta]:
     """Dotted task path → interval."""
-    scan = datetime.timedelta(seconds=settings.WORKER_SCAN_SECONDS)
     jobs = {
-        "xinfang.cases.tasks.scan_overdue": scan,
+        # Reminders, the overdue flag and escalation (issue 5 §1; docs/operations.md).
+        "xinfang.supervision.reminders.scan_deadlines": datetime.timedelta(
+            seconds=settings.REMINDER_SCAN_SECONDS
+        ),
         # The SMS outbox, deadline reminders and forum feeds (docs/messaging.md).
         "xinfang.messaging.tasks.sms_deliver": datetime.timedelta(seconds=settings.SMS_DELIVER_SECONDS),
         "xinfang.messaging.tasks.review_reminders": datetime.timedelta(seconds=settings.SMS_REMINDER_SECONDS),

@@ -33,9 +33,26 @@ def notification_send(
     case=None,
 ) -> list[Notification]:
     """Put one notice in the inbox of each user (users or user ids; duplicates are sent once)."""
+    rows = notification_build(
+        users=users, kind=kind, title=title, body=body, link=link, case_id=case.pk if case else None
+    )
+    return Notification.objects.bulk_create(rows)
+
+
+def notification_build(
+    *,
+    users: Iterable,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    case_id: int | None = None,
+    now=None,
+) -> list[Notification]:
+    """The unsaved rows of `notification_send`, for senders that insert many batches at once."""
+    now = now or timezone.now()
     seen: set[int] = set()
     rows = []
-    now = timezone.now()
     for user in users:
         user_id = user if isinstance(user, int) else user.pk
         if user_id is None or user_id in seen:
@@ -48,11 +65,11 @@ def notification_send(
                 title=title[:TITLE_MAX],
                 body=body,
                 link=link[:LINK_MAX],
-                case=case,
+                case_id=case_id,
                 created_at=now,
             )
         )
-    return Notification.objects.bulk_create(rows)
+    return rows
 
 
 def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:

@@ -207,10 +207,14 @@ def sms_render(template_key: str, context: dict) -> str | None:
     template = SmsTemplate.objects.filter(key=template_key, is_active=True).first()
     if template is None:
         return None
+    return _fill(template.text, context)
+
+
+def _fill(text: str, context: dict) -> str:
     values = _Blank(
         {k: (f"{v:%Y年%-m月%-d日}" if isinstance(v, datetime.date) else v) for k, v in context.items()}
     )
-    return template.text.format_map(values).strip()
+    return text.format_map(values).strip()
 
 
 def sms_queue(*, phone: str, template_key: str, context: dict, case=None, message=None) -> OutboundSms | None:
@@ -231,3 +235,46 @@ def sms_queue(*, phone: str, template_key: str, context: dict, case=None, messag
         case=case,
         message=message,
     )
+
+
+@dataclass(frozen=True)
+class SmsNotice:
+    """One notice for `sms_queue_many`: a phone, a template and its values, and the case it is about."""
+
+    phone: str
+    template_key: str
+    context: dict
+    case_id: int | None = None
+
+
+def sms_queue_many(notices: list[SmsNotice]) -> list[OutboundSms]:
+    """`sms_queue` for a batch (the deadline scan): templates and opt-outs are read once, one INSERT.
+
+    Same rules as `sms_queue`: a switched-off template or an empty phone queues nothing, an opted-out
+    phone gets a `skipped` row.
+    """
+    notices = [n for n in notices if n.phone]
+    if not notices:
+        return []
+    templates = dict(
+        SmsTemplate.objects.filter(key__in={n.template_key for n in notices}, is_active=True).values_list(
+            "key", "text"
+        )
+    )
+    opted_out = set(
+        SmsOptOut.objects.filter(phone__in={n.phone for n in notices}).values_list("phone", flat=True)
+    )
+    now = timezone.now()
+    rows = [
+        OutboundSms(
+            phone=n.phone,
+            text=_fill(templates[n.template_key], n.context),
+            template=n.template_key,
+            status=SmsStatus.SKIPPED if n.phone in opted_out else SmsStatus.QUEUED,
+            next_attempt_at=now,
+            case_id=n.case_id,
+        )
+        for n in notices
+        if n.template_key in templates
+    ]
+    return OutboundSms.objects.bulk_create(rows)

@@ -131,7 +131,7 @@ def test_the_periodic_overdue_scan_is_enqueued_once_per_interval(register, org, 
     case = register(received_on=datetime.date.today() - datetime.timedelta(days=40))
     run_worker()
     run_worker()  # not due again yet
-    runs = DBTaskResult.objects.filter(task_path="xinfang.cases.tasks.scan_overdue")
+    runs = DBTaskResult.objects.filter(task_path="xinfang.supervision.reminders.scan_deadlines")
     assert runs.count() == 1 and runs.get().status == "SUCCESSFUL"
     assert case.events.filter(kind=EventKind.OVERDUE).count() == 1
     assert scan_overdue.call() == 0

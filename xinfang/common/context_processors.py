@@ -1,4 +1,4 @@
-"""Values every page needs: version, the user's current unit, and the missing-holiday-data banner."""
+"""Values every page needs: version, current unit, unread inbox count, the missing-holiday banner."""
 
 from django.conf import settings
 
@@ -9,6 +9,7 @@ def site(request):
     if user is not None and user.is_authenticated:
         from xinfang.common.selectors import can_read_audit
         from xinfang.deadlines.selectors import missing_holiday_years
+        from xinfang.messaging.notifications import notification_unread_count
         from xinfang.messaging.screening_selectors import mailbox_nav
         from xinfang.orgs.access import current_unit, has_role
         from xinfang.orgs.models import Role
@@ -16,6 +17,7 @@ def site(request):
         context["current_unit"] = current_unit(request)
         context["can_read_audit"] = can_read_audit(user)
         context["mailbox_nav"] = mailbox_nav(user)
+        context["inbox_unread"] = notification_unread_count(user=user)  # one COUNT over an index range
         if user.is_staff or has_role(user, Role.ADMIN):
             context["missing_holiday_years"] = missing_holiday_years()
     return context

@@ -97,6 +97,7 @@ def _register_routers() -> None:
     from xinfang.documents.api import router as documents_router
     from xinfang.intake.api import router as intake_router
     from xinfang.messaging.api import router as messages_router
+    from xinfang.messaging.inbox_api import router as inbox_router
     from xinfang.orgs.api import router as orgs_router
     from xinfang.portal.api import router as public_router
     from xinfang.reference.api import router as reference_router
@@ -108,6 +109,7 @@ def _register_routers() -> None:
     api.add_router("/reference", reference_router)
     api.add_router("/public", public_router)  # no authentication: the public portal's doors
     api.add_router("/messages", messages_router)
+    api.add_router("/inbox", inbox_router)  # 消息: the caller's own notices
 
 
 _register_routers()

@@ -112,6 +112,6 @@ def notification_mark_all_read(*, user) -> int:
 def kind_label(kind: str) -> str:
     """The Chinese name of a kind; unknown codes (other senders') show as 通知."""
     try:
-        return NotificationKind(kind).label
+        return str(NotificationKind(kind).label)
     except ValueError:
         return str(NotificationKind.OTHER.label)

@@ -1,0 +1,196 @@
+"""信息报送 (issue 5 §5): submissions of 工作简报 and 信访信息 to the 信访部门 above, their immutable
+versions with the 信访局's decision on each, and their attachments.
+
+(The assessment of a later issue adds its own models to this app; these are the submission models.)
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.reporting.choices import AdoptionLevel, SubmissionKind, SubmissionStatus, VersionOutcome
+from xinfang.reporting.periods import period_label
+
+
+class Submission(models.Model):
+    """One item a unit reports upward (报送件), with the text it is working on now.
+
+    While it is a draft, or after it was returned, the unit edits the fields here. Every 报送 freezes
+    them into a new `SubmissionVersion`, which is what the 信访局 reviews and what history shows.
+    The latest decision is copied here too, so lists and counts need no join.
+    """
+
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("报送至"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类别"), max_length=12, choices=SubmissionKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    period = models.CharField(_("报送期"), max_length=8)
+    period_start = models.DateField(_("报送期起"))
+    period_end = models.DateField(_("报送期止"))
+    is_urgent = models.BooleanField(_("紧急"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("撰稿人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    version_count = models.PositiveSmallIntegerField(_("报送次数"), default=0)
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    adoption_level = models.CharField(_("采用级别"), max_length=10, choices=AdoptionLevel.choices, blank=True)
+    score = models.PositiveSmallIntegerField(_("得分"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("报送信息")
+        verbose_name_plural = _("报送信息")
+        indexes = [
+            # 待审核: what was sent to a 信访局 and awaits its decision, urgent and oldest first.
+            models.Index(fields=["to_unit", "status", "submitted_at"], name="report_review_queue"),
+            # Counts per unit and period (first 报送 in the period), and a unit's own list.
+            models.Index(fields=["unit", "first_submitted_at"], name="report_unit_submitted"),
+            models.Index(fields=["unit", "updated_at"], name="report_unit_recent"),
+            # The archive: newest first, and a period filter by overlap.
+            models.Index(fields=["submitted_at", "id"], name="report_archive"),
+            models.Index(fields=["period_start", "period_end"], name="report_period"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+
+
+def attachment_path(instance: "SubmissionAttachment", filename: str) -> str:
+    return f"reports/{instance.submission.created_at:%Y/%m}/{instance.submission_id}/{instance.sha256[:16]}"
+
+
+class SubmissionAttachment(models.Model):
+    """A file of a submission (PDF, JPG, PNG or .docx, checked by content).
+
+    Files that went out with a version stay for good (`detached_at` only takes them off the working
+    set); a file never sent may be deleted.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    detached_at = models.DateTimeField(_("移除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报送附件")
+        verbose_name_plural = _("报送附件")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SubmissionVersion(models.Model):
+    """One 报送 exactly as it was sent (第N次报送), and the 信访局's decision on it.
+
+    Immutable: the text, files and sender never change after the row is written; the decision fields
+    are filled once, when the 信访局 采用 or 退回 this version. `save()` refuses anything else, so a
+    returned-and-revised item keeps every earlier version as it was.
+    """
+
+    DECISION_FIELDS = frozenset(
+        {"outcome", "reviewed_by", "reviewed_at", "adoption_level", "score", "review_note"}
+    )
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("版本"))
+    kind = models.CharField(_("类别"), max_length=12, choices=SubmissionKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    period = models.CharField(_("报送期"), max_length=8)
+    is_urgent = models.BooleanField(_("紧急"), default=False)
+    attachments = models.ManyToManyField(SubmissionAttachment, related_name="versions", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("报送时间"))
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField(
+        _("审核结果"), max_length=10, choices=VersionOutcome.choices, default=VersionOutcome.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    adoption_level = models.CharField(_("采用级别"), max_length=10, choices=AdoptionLevel.choices, blank=True)
+    score = models.PositiveSmallIntegerField(_("得分"), null=True, blank=True)
+    review_note = models.TextField(_("采用说明或退回理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("报送版本")
+        verbose_name_plural = _("报送版本")
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="report_version_unique"),
+        ]
+        indexes = [
+            # Counts per unit and period: decisions by kind and time.
+            models.Index(fields=["outcome", "reviewed_at"], name="report_version_decided"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第{self.number}次报送）"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            fields = set(kwargs.get("update_fields") or ())
+            if not fields or not fields <= self.DECISION_FIELDS:
+                raise ValidationError(_("报送的历史版本不可修改。"), code="immutable")
+        super().save(*args, **kwargs)
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.documents",
     "xinfang.integrations",
+    "xinfang.disputes",
     "xinfang.supervision",
     "xinfang.reporting",
 ]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("intake/", include("xinfang.intake.urls")),
     path("portal/", include("xinfang.portal.urls")),  # the public portal: no login
     path("mailbox/", include("xinfang.messaging.urls")),
+    path("disputes/", include("xinfang.disputes.urls")),  # 排查调处台账
     path("reports/", include("xinfang.reporting.urls")),
     path("inbox/", include("xinfang.messaging.inbox_urls")),  # 消息: the user's own notices
     path("api/v1/", api.urls),

@@ -12,6 +12,7 @@ from xinfang.common.models import PeriodicRun
 def periodic_jobs() -> dict[str, datetime.timedelta]:
     """Dotted task path → interval."""
     jobs = {
+        "xinfang.disputes.tasks.notify_disputes": datetime.timedelta(seconds=settings.WORKER_SCAN_SECONDS),
         # Reminders, the overdue flag and escalation (issue 5 §1; docs/operations.md).
         "xinfang.supervision.reminders.scan_deadlines": datetime.timedelta(
             seconds=settings.REMINDER_SCAN_SECONDS

@@ -182,6 +182,9 @@ ESCALATE_BUREAU_WORKING_DAYS = env_int("ESCALATE_BUREAU_WORKING_DAYS", 5, minimu
 if ESCALATE_BUREAU_WORKING_DAYS < ESCALATE_HEAD_WORKING_DAYS:
     raise ImproperlyConfigured("ESCALATE_BUREAU_WORKING_DAYS must not be below ESCALATE_HEAD_WORKING_DAYS.")
 REMINDER_SMS = env_bool("REMINDER_SMS", True)  # also text the unit's contact phone
+# 督办 (issue 5 §2; docs/supervision.md): remind the supervised unit N working days before its reply
+# deadline (T11 comes from the rule set); the supervision clock runs every REMINDER_SCAN_SECONDS.
+SUPERVISION_REMINDER_WORKING_DAYS = env_int("SUPERVISION_REMINDER_WORKING_DAYS", 3, minimum=0, maximum=30)
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=10, maximum=500)
 # How long after service a petitioner's evaluation is taken; later counts as 超期未评价 (domain.md §9).
 EVALUATION_WINDOW_DAYS = env_int("EVALUATION_WINDOW_DAYS", 30, minimum=1, maximum=365)

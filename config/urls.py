@@ -29,6 +29,7 @@ urlpatterns = [
     path("disputes/", include("xinfang.disputes.urls")),  # 排查调处台账
     path("reports/", include("xinfang.reporting.urls")),
     path("inbox/", include("xinfang.messaging.inbox_urls")),  # 消息: the user's own notices
+    path("supervision/", include("xinfang.supervision.urls")),  # 催办、督办、抽查回访
     path("api/v1/", api.urls),
     path("sms/inbound/", sms_inbound, name="sms-inbound"),  # the SMS gateway's signed webhook
     path("admin/", admin.site.urls),

@@ -33,6 +33,7 @@ from xinfang.common.services import audit_record
 from xinfang.documents.selectors import case_documents
 from xinfang.orgs.access import current_unit, roles_in
 from xinfang.orgs.models import Role
+from xinfang.supervision.selectors import case_supervision_panel
 
 GROUPS = (
     ("overdue", _("已超期")),
@@ -131,6 +132,7 @@ def _case_context(request, number: str):
         "actions": actions_for(request.user, case),
         **case_workflow_records(case),
         "documents": case_documents(case),
+        "supervision_panel": case_supervision_panel(request.user, case),  # 催办、督办 (issue 5 §2)
     }
 
 

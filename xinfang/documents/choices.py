@@ -17,6 +17,7 @@ class DocKind(models.TextChoices):
     RECHECK_OPINION = "recheck_opinion", _("复查意见书")
     REREVIEW_OPINION = "rereview_opinion", _("复核意见书")
     SERVICE_RECEIPT = "service_receipt", _("送达回证")
+    SUPERVISION_LETTER = "supervision_letter", _("督办函")  # 督办 + 改进工作建议 (§40), issue 5 §2
 
 
 # The character(s) after "信" in the document number: 〔unit〕信受〔2026〕3号.
@@ -33,11 +34,14 @@ NUMBER_ABBR: dict[str, str] = {
     DocKind.RECHECK_OPINION: "复查",
     DocKind.REREVIEW_OPINION: "复核",
     DocKind.SERVICE_RECEIPT: "送",
+    DocKind.SUPERVISION_LETTER: "督",
 }
 
 # Papers addressed to a unit, not to the petitioner: for 检举控告 they never carry the petitioner's
 # identity, not even in the stored file (2022 条例 §30 ¶3, §46(五)).
-UNIT_ADDRESSED_KINDS = frozenset({DocKind.TRANSFER_SLIP, DocKind.ASSIGN_SLIP, DocKind.COMPLETION_REPORT})
+UNIT_ADDRESSED_KINDS = frozenset(
+    {DocKind.TRANSFER_SLIP, DocKind.ASSIGN_SLIP, DocKind.COMPLETION_REPORT, DocKind.SUPERVISION_LETTER}
+)
 
 # The step data each kind renders (the workflow passes these in `extra`; all optional).
 EXTRA_KEYS: dict[str, tuple[str, ...]] = {
@@ -68,6 +72,17 @@ EXTRA_KEYS: dict[str, tuple[str, ...]] = {
         "signed",
         "refused",
         "petitioner_opinion",
+    ),
+    DocKind.SUPERVISION_LETTER: (
+        "to_unit",
+        "triggers",
+        "facts",
+        "requested_action",
+        "due_on",
+        "is_listed",
+        "measures",
+        "round",
+        "previous_number",
     ),
 }
 

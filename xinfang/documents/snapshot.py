@@ -174,6 +174,12 @@ SAMPLE_EXTRA = {
     "signed": True,
     "refused": False,
     "petitioner_opinion": "同意",
+    "triggers": ["无正当理由超期未办结", "推诿、敷衍、拖延"],
+    "requested_action": "请立即组织核查，督促用工单位足额支付拖欠工资，并将办理结果书面回复。",
+    "is_listed": False,
+    "measures": [],
+    "round": 1,
+    "previous_number": "",
 }
 # Where one kind's sample reads better with its own wording.
 SAMPLE_EXTRA_BY_KIND = {
@@ -194,6 +200,10 @@ SAMPLE_EXTRA_BY_KIND = {
     },
     DocKind.REREVIEW_OPINION: {"remedy": "", "approved_by": "吴十"},
     DocKind.COMPLETION_REPORT: {"to_unit": "示范县信访局"},
+    DocKind.SUPERVISION_LETTER: {
+        "facts": "该信访事项于2026年3月2日交你单位办理，办理期限已于2026年5月1日届满，至今未出具处理意见。",
+        "due_on": "2026-05-31",
+    },
 }
 
 

@@ -29,10 +29,12 @@ from django.utils import timezone
 
 from bench import data as D
 from bench.generate import MOBILE_PREFIXES, Personas, resident_id
+from bench.scan import measure_scan
 
 TARGET_P95_MS = 100.0  # workbench and case page at 1,000,000 cases (the issue's target)
 TRANSITION_TARGET_P95_MS = 150.0  # one workflow step over HTTP at 1,000,000 cases (issue 3)
 TARGET_CASES_PER_SECOND = 100.0  # registration
+GROUPS = ("registration", "transitions", "pages", "lookups", "deadline_scan")  # for --only
 
 Progress = Callable[[str], None]
 
@@ -51,6 +53,8 @@ class Options:
     op_budget_s: float | None = 120.0  # an operation slower than this in total is sampled less …
     min_samples: int = 30  # … but never fewer times than this
     priority: int | None = None  # nice value for this process and its PostgreSQL backend(s) (root for < 0)
+    scan_samples: int = 3  # full deadline scans (each redoes the whole backlog: seconds each)
+    only: tuple[str, ...] = ()  # groups to run (GROUPS); empty: all
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -528,7 +532,7 @@ class Registrations:
 def measure(personas: Personas, options: Options | None = None, *, progress: Progress | None = print) -> dict:
     """Run every operation; returns {"operations": {name: figures}, "context": {...}}."""
     from xinfang.cases.models import Case
-    from xinfang.cases.selectors import case_lookup, workbench_counts
+    from xinfang.cases.selectors import workbench_counts
 
     options = options or Options()
     say = progress or (lambda _msg: None)
@@ -540,10 +544,14 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
     ops: dict[str, dict] = {}
     n_urls = options.samples + options.warmup
 
+    def want(group: str) -> bool:
+        return not options.only or group in options.only
+
     # Inputs, chosen before any timing.
-    handler_cases = visible_sample(personas.handler, n_urls, rng)
-    registrar_cases = visible_sample(personas.registrar, n_urls, rng)
-    leader_cases = visible_sample(personas.leader, n_urls, rng)
+    pages_too = want("pages") or want("lookups")
+    handler_cases = visible_sample(personas.handler, n_urls, rng) if pages_too else []
+    registrar_cases = visible_sample(personas.registrar, n_urls, rng) if pages_too else []
+    leader_cases = visible_sample(personas.leader, n_urls, rng) if pages_too else []
     from xinfang.cases.models import Petitioner
 
     people = list(
@@ -573,16 +581,40 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
     )
 
     # 1. Registration through the service.
-    say("registration …")
     registrations = Registrations(personas, rng)
-    ops["registration"] = registrations.sequential(options, say)
-    if options.concurrent and options.threads > 1:
-        ops["registration_concurrent"] = registrations.concurrent(options, say)
+    if want("registration"):
+        say("registration …")
+        ops["registration"] = registrations.sequential(options, say)
+        if options.concurrent and options.threads > 1:
+            ops["registration_concurrent"] = registrations.concurrent(options, say)
 
     # 1b. Workflow steps over HTTP: 转送 by the bureau, 签收 and 受理 by the township (issue 3).
-    say("workflow steps …")
-    ops.update(transitions(personas, options, registrations, say))
+    if want("transitions"):
+        say("workflow steps …")
+        ops.update(transitions(personas, options, registrations, say))
+    if want("pages"):
+        _pages(personas, options, say, ops, handler_cases, leader_cases)
+    if want("lookups"):
+        _lookups(personas, options, say, ops, registrar_cases, names, phones)
 
+    # 5. The deadline scan over every open clock (issue 5 §1): seconds per full scan, not ms per request.
+    if want("deadline_scan"):
+        say("deadline scan (reminders, overdue, escalation) …")
+        ops.update(
+            measure_scan(
+                options.scan_samples,
+                say,
+                summarise=summarise,
+                contention=contention,
+                timer_cls=Timer,
+                quiet=lambda: wait_for_quiet(options, say),
+            )
+        )
+    context["contention_at_end"] = contention()
+    return {"operations": ops, "context": context}
+
+
+def _pages(personas, options, say, ops, handler_cases, leader_cases) -> None:
     # 2–3. The handler at the busiest township: workbench groups, a deep page, case pages.
     say(f"pages as {personas.handler.username} ({personas.busy_unit.name}) …")
     handler = Pages(personas.handler, options, say)
@@ -618,6 +650,10 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
         [f"/cases/{c.number}/" for c in leader_cases],
     )
 
+
+def _lookups(personas, options, say, ops, registrar_cases, names, phones) -> None:
+    from xinfang.cases.selectors import case_lookup
+
     # 4. Look-up, as the county bureau's registrar (checking for earlier petitions).
     say(f"look-ups as {personas.registrar.username} ({personas.county_bureau.name}) …")
     registrar = Pages(personas.registrar, options, say)
@@ -634,5 +670,3 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
         sample = texts[:20]
         hits = [case_lookup(user=personas.registrar, text=t).count() for t in sample]
         ops[name]["mean_hits"] = round(statistics.fmean(hits), 1) if hits else 0
-    context["contention_at_end"] = contention()
-    return {"operations": ops, "context": context}

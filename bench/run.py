@@ -51,6 +51,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="load with every index in place (default: plain indexes are dropped and rebuilt after the load)",
     )
     p.add_argument("--seed", type=int, default=20_260_101)
+    p.add_argument(
+        "--scan-samples", type=int, default=3, help="full deadline scans timed (default 3; seconds each)"
+    )
+    p.add_argument(
+        "--only",
+        default="",
+        metavar="GROUPS",
+        help="comma-separated: registration,transitions,pages,lookups,deadline_scan (default: all); "
+        "the other operations' last results are kept in the JSON",
+    )
     p.add_argument("--explain", choices=("slow", "all", "none"), default="slow")
     p.add_argument("--output", type=Path, default=DEFAULT_RESULTS, help=f"default {DEFAULT_RESULTS}")
     p.add_argument(
@@ -242,7 +252,7 @@ def run_one(args) -> int:
     from django.db import connection
 
     from bench.generate import ensure_personas, generate
-    from bench.measure import Options, measure, set_priority
+    from bench.measure import GROUPS, Options, measure, set_priority
     from xinfang.cases.models import Case
 
     if settings.DEBUG:
@@ -305,7 +315,14 @@ def run_one(args) -> int:
         quiet_timeout=args.quiet_timeout,
         priority=args.priority,
         op_budget_s=args.op_budget or None,
+        scan_samples=max(args.scan_samples, 1),
+        only=tuple(g.strip() for g in args.only.split(",") if g.strip()),
     )
+    unknown = set(options.only) - set(GROUPS)
+    if unknown:
+        raise SystemExit(
+            f"--only: unknown group(s) {', '.join(sorted(unknown))}; choose from {', '.join(GROUPS)}"
+        )
     say(f"measuring: {options.samples} samples after {options.warmup} warm-up requests per operation")
     measured = measure(personas, options, progress=say)
     result = {
@@ -322,6 +339,10 @@ def run_one(args) -> int:
         "peak_rss_mb": report.peak_rss_mb(),
     }
     result["db_size"] = report.human_bytes(result["db_size_bytes"])
+    if options.only:  # a partial run: keep the other operations' last figures
+        last = report.load(args.output).get("engines", {}).get(engine, {})
+        result["operations"] = {**last.get("operations", {}), **result["operations"]}
+        result["context"] = {**last.get("context", {}), **result["context"]}
     report.save_engine(args.output, engine, result)
     connection.close()
     say("")

@@ -65,6 +65,12 @@ def test_measurements_have_every_operation(generated):
     ops = result["operations"]
 
     assert set(ops) == set(report.ORDER) - {"registration_concurrent"}
+    scan, idle = ops.pop("deadline_scan"), ops.pop("deadline_scan_idle")
+    assert scan["samples"] == idle["samples"] == options.scan_samples
+    assert scan["work"]["candidates"] > 0 and scan["work"]["overdue"] > 0 and scan["work"]["sms"] > 0
+    assert scan["work"]["notifications"] > scan["work"]["overdue"]  # the unit, its heads, the bureau above
+    assert idle["queries"] < scan["queries"] and scan["ok"] in (True, False)
+    assert_scan_left_no_trace()
     for name, op in ops.items():
         if name.startswith("transition_"):  # fresh cases per step, never fewer than min_samples
             assert op["samples"] == options.min_samples and op["errors"] == 0, (
@@ -82,6 +88,22 @@ def test_measurements_have_every_operation(generated):
     assert sum(result["context"]["busy_unit_open"].values()) > 0
     assert ops["lookup_number"]["mean_hits"] == 1
 
+    ops.update(deadline_scan=scan, deadline_scan_idle=idle)
     text = report.table({"engine": "test", "operations": ops, "cases_in_db": CASES})
     for name in ops:
         assert name in text
+
+
+def assert_scan_left_no_trace():
+    """The scan's bench staff, phones, notices, SMS, events and marks are gone again."""
+    from xinfang.cases.models import CaseDeadline, CaseEvent
+    from xinfang.messaging.models import Notification, OutboundSms
+    from xinfang.orgs.models import Unit, User
+
+    assert not User.objects.filter(username__startswith="bench_scan_").exists()
+    assert not Unit.objects.filter(contact_phone__startswith="139").exists()
+    assert not Notification.objects.exists()
+    assert not OutboundSms.objects.filter(template__startswith="deadline_").exists()
+    assert not CaseEvent.objects.filter(kind="overdue").exists()
+    assert not CaseDeadline.objects.filter(reminded_at__isnull=False).exists()
+    assert not CaseDeadline.objects.filter(escalated_bureau_at__isnull=False).exists()

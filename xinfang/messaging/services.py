@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinfang.common.bulk import rows_append
 from xinfang.common.validators import check_upload, normalize_phone, normalize_resident_id
 from xinfang.messaging.choices import MessageKind, SmsStatus, Source
 from xinfang.messaging.models import (
@@ -247,15 +248,15 @@ class SmsNotice:
     case_id: int | None = None
 
 
-def sms_queue_many(notices: list[SmsNotice]) -> list[OutboundSms]:
-    """`sms_queue` for a batch (the deadline scan): templates and opt-outs are read once, one INSERT.
+def sms_queue_many(notices: list[SmsNotice]) -> int:
+    """`sms_queue` for a batch (the deadline scan): templates and opt-outs are read once, one append.
 
     Same rules as `sms_queue`: a switched-off template or an empty phone queues nothing, an opted-out
-    phone gets a `skipped` row.
+    phone gets a `skipped` row. Returns how many rows were queued.
     """
     notices = [n for n in notices if n.phone]
     if not notices:
-        return []
+        return 0
     templates = dict(
         SmsTemplate.objects.filter(key__in={n.template_key for n in notices}, is_active=True).values_list(
             "key", "text"
@@ -266,15 +267,17 @@ def sms_queue_many(notices: list[SmsNotice]) -> list[OutboundSms]:
     )
     now = timezone.now()
     rows = [
-        OutboundSms(
-            phone=n.phone,
-            text=_fill(templates[n.template_key], n.context),
-            template=n.template_key,
-            status=SmsStatus.SKIPPED if n.phone in opted_out else SmsStatus.QUEUED,
-            next_attempt_at=now,
-            case_id=n.case_id,
+        (
+            n.phone,
+            _fill(templates[n.template_key], n.context),
+            n.template_key,
+            SmsStatus.SKIPPED.value if n.phone in opted_out else SmsStatus.QUEUED.value,
+            now,
+            n.case_id,
+            now,
         )
         for n in notices
         if n.template_key in templates
     ]
-    return OutboundSms.objects.bulk_create(rows)
+    columns = ("phone", "text", "template", "status", "next_attempt_at", "case_id", "created_at")
+    return rows_append(OutboundSms, columns, rows)

@@ -40,9 +40,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,20 +52,20 @@ from django_tasks import task
 
 from xinfang.cases.choices import EventKind
 from xinfang.cases.models import CaseDeadline, CaseEvent
+from xinfang.common.bulk import rows_append
 from xinfang.deadlines.calendar import WorkCalendar, format_date
 from xinfang.deadlines.models import Step
 from xinfang.deadlines.selectors import load_calendar
 from xinfang.messaging.choices import NotificationKind
 from xinfang.messaging.models import Notification
-from xinfang.messaging.notifications import notification_build
-from xinfang.messaging.notify import MOBILE, notify_for_event
+from xinfang.messaging.notify import MOBILE
 from xinfang.messaging.services import SmsNotice, sms_queue_many
 from xinfang.orgs.models import Membership, Role, Unit
 
 logger = logging.getLogger("xinfang.reminders")
 
 ONE_DAY = datetime.timedelta(days=1)
-BATCH = 500
+BATCH = 1000
 
 REMIND, OVERDUE, HEAD, BUREAU = "remind", "overdue", "head", "bureau"
 STAGES = (REMIND, OVERDUE, HEAD, BUREAU)  # least to most serious
@@ -251,75 +253,151 @@ class ClaimLost(RuntimeError):
     """A locked clock changed under us: impossible unless locking is broken; the batch rolls back."""
 
 
-@dataclass
-class _Scan:
-    window: Window
-    calendar: WorkCalendar
-    stages: tuple[str, ...]
-    directory: Directory
+class Clock(NamedTuple):
+    """One clock as the batch reads it under its lock (plain values: a backlog has tens of thousands)."""
 
-    def __post_init__(self) -> None:
+    id: int
+    case_id: int
+    unit_id: int
+    step: str
+    due_on: datetime.date
+    reminded_at: datetime.datetime | None
+    overdue_noted_at: datetime.datetime | None
+    escalated_head_at: datetime.datetime | None
+    escalated_bureau_at: datetime.datetime | None
+    number: str
+    title: str
+
+
+NOTICE_COLUMNS = ("user_id", "kind", "title", "body", "link", "case_id", "created_at")
+EVENT_COLUMNS = ("case_id", "kind", "unit_id", "reason", "data", "created_at")
+
+
+class _Scan:
+    """One scan's fixed inputs and its wording, translated once (not once per notice)."""
+
+    def __init__(
+        self, *, window: Window, calendar: WorkCalendar, stages: tuple[str, ...], directory: Directory
+    ):
+        self.window, self.calendar, self.stages, self.directory = window, calendar, stages, directory
         self.case_url = reverse("cases:detail", args=["NUMBER"])
+        self.steps = {code: str(label) for code, label in Step.choices}
+        self.sms_steps = {code: label.split("（")[0] for code, label in self.steps.items()}  # no "（T5）"
+        self._dates: dict[datetime.date, str] = {}
+        self.text = {
+            "remind_title": _("期限提醒：%(number)s"),
+            "remind": _("“%(title)s”的%(step)s将于%(due)s期满（还有%(left)d个工作日），请按期办理。"),
+            "remind_today": _("“%(title)s”的%(step)s今日（%(due)s）期满，请按期办理。"),
+            "overdue_title": _("已超期：%(number)s"),
+            "overdue": _("“%(title)s”的%(step)s已于%(due)s期满，尚未办结，请抓紧办理。"),
+            "head_title": _("超期未办结（请督促）：%(number)s"),
+            "head": _(
+                "%(unit)s承办的“%(title)s”，%(step)s已于%(due)s期满，超期%(days)d日仍未办结，请督促办理。"
+            ),
+            "bureau_title": _("超期未办结（报信访部门）：%(number)s"),
+            "bureau": _(
+                "%(unit)s承办的“%(title)s”，%(step)s已于%(due)s期满，超期%(days)d日仍未办结，"
+                "已告知该单位负责人。可予催办或督办。"
+            ),
+            "event_overdue": _("期满日%(due)s已过，尚未办结"),
+            "event_head": _("超期满%(n)d个工作日，已告知单位负责人")
+            % {"n": settings.ESCALATE_HEAD_WORKING_DAYS},
+            "event_bureau": _("超期满%(n)d个工作日，已告知%(bureau)s"),
+            "heads": _("贵单位负责人"),
+        }
+
+    def date(self, day: datetime.date) -> str:
+        if day not in self._dates:
+            self._dates[day] = format_date(day)
+        return self._dates[day]
 
     @transaction.atomic
     def batch(self, ids: list[int]) -> ScanResult:
-        """Lock, re-check and claim one batch of clocks, and write their notices (one transaction)."""
-        clocks = list(
-            CaseDeadline.objects.select_for_update(skip_locked=True, of=("self",))
+        """Lock, re-check and claim one batch of clocks, and write their notices (one transaction).
+
+        1. lock the clocks still open (SKIP LOCKED: another worker's are its own) and read them again;
+        2. decide each clock's stages from those fresh values;
+        3. claim them all with one conditional UPDATE (each mark set only where it is still empty);
+        4. append the inbox notices, the SMS and the timeline entries.
+        """
+        clocks = [
+            Clock(*row)
+            for row in CaseDeadline.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=ids, is_open=True, paused_on__isnull=True)
-            .select_related("case")
-            .only("id", "case_id", "unit_id", "step", "due_on", *MARK.values(), "case__number", "case__title")
             .order_by("pk")
-        )
-        now = timezone.now()
-        reached: dict[int, list[str]] = defaultdict(list)
-        result = ScanResult()
-        for stage in self.stages:
-            chosen = [
-                c.pk for c in clocks if getattr(c, MARK[stage]) is None and self.window.due(stage, c.due_on)
-            ]
-            if not chosen:
-                continue
-            claimed = CaseDeadline.objects.filter(pk__in=chosen, **{f"{MARK[stage]}__isnull": True}).update(
-                **{MARK[stage]: now}
+            .values_list(
+                "id", "case_id", "unit_id", "step", "due_on", *MARK.values(), "case__number", "case__title"
             )
-            if claimed != len(chosen):
-                raise ClaimLost(f"{stage}: claimed {claimed} of {len(chosen)} locked clocks")
-            for pk in chosen:
-                reached[pk].append(stage)
-            setattr(result, COUNTER[stage], len(chosen))
+        ]
+        reached: dict[int, list[str]] = {}
+        result = ScanResult()
+        for clock in clocks:
+            stages = [
+                st
+                for st in self.stages
+                if getattr(clock, MARK[st]) is None and self.window.due(st, clock.due_on)
+            ]
+            if stages:
+                reached[clock.id] = stages
+                for stage in stages:
+                    setattr(result, COUNTER[stage], getattr(result, COUNTER[stage]) + 1)
+        if not reached:
+            return result
+        now = timezone.now()
+        self._claim(reached, now)
         notices, texts, events = [], [], []
         for clock in clocks:
-            if clock.pk in reached:
-                self._compose(clock, reached[clock.pk], now, notices, texts, events)
-        Notification.objects.bulk_create(notices)
-        sms_queue_many(texts)
-        self._record(events)
-        result.notifications, result.sms, result.events = len(notices), len(texts), len(events)
+            if clock.id in reached:
+                self._compose(clock, reached[clock.id], now, notices, texts, events)
+        result.notifications = rows_append(Notification, NOTICE_COLUMNS, notices)
+        result.sms = sms_queue_many(texts)
+        # Straight into the log, not through `event_record`: an overdue entry tells the petitioner
+        # nothing (messaging/notify.py's table; test_reminders checks it stays so).
+        result.events = rows_append(CaseEvent, EVENT_COLUMNS, events)
         return result
 
-    def _compose(self, clock, stages: list[str], now, notices: list, texts: list, events: list) -> None:
+    def _claim(self, reached: dict[int, list[str]], now: datetime.datetime) -> None:
+        """Set every stage's mark in one UPDATE; each only where still empty (the rows are locked)."""
+        marks = {}
+        for stage in self.stages:
+            chosen = [pk for pk, stages in reached.items() if stage in stages]
+            if chosen:
+                mark = MARK[stage]
+                marks[mark] = Case(
+                    When(pk__in=chosen, **{f"{mark}__isnull": True}, then=Value(now)), default=F(mark)
+                )
+        claimed = CaseDeadline.objects.filter(pk__in=list(reached)).update(**marks)
+        if claimed != len(reached):
+            raise ClaimLost(f"claimed {claimed} of {len(reached)} locked clocks")
+
+    def _compose(
+        self, clock: Clock, stages: list[str], now, notices: list, texts: list, events: list
+    ) -> None:
         """The notices of one clock: each audience once (its most serious stage), one SMS, one entry."""
         directory = self.directory
         bureau = directory.bureau_above(clock.unit_id) if BUREAU in stages else None
+        unit = directory.units.get(clock.unit_id)
+        facts = {
+            "number": clock.number,
+            "title": clock.title,
+            "step": self.steps.get(clock.step, clock.step),
+            "due": self.date(clock.due_on),
+            "unit": unit.name if unit else "",
+            "days": (self.window.today - clock.due_on).days,
+        }
+        link = self.case_url.replace("NUMBER", clock.number)
         told: set[int] = set()
         for stage in reversed(stages):  # most serious first
             users = [u for u in self._audience(stage, clock.unit_id, bureau) if u not in told]
+            if not users:
+                continue
             told.update(users)
-            kind, title, body = self._wording(stage, clock, bureau)
-            notices += notification_build(
-                users=users,
-                kind=kind,
-                title=title,
-                body=body,
-                link=self.case_url.replace("NUMBER", clock.case.number),
-                case_id=clock.case_id,
-                now=now,
-            )
+            kind, title, body = self._wording(stage, clock, facts)
+            notices += [(user, kind, title, body, link, clock.case_id, now) for user in users]
         phone = directory.mobile(clock.unit_id) if settings.REMINDER_SMS else ""
         if phone:
             texts.append(self._sms(stages, clock, bureau, phone))
-        event = self._event(stages, clock, bureau)
+        event = self._event(stages, clock, bureau, now)
         if event is not None:
             events.append(event)
 
@@ -330,46 +408,29 @@ class _Scan:
             return self.directory.users(unit_id, HEAD_ROLES)
         return self.directory.users(unit_id, STAFF_ROLES)
 
-    def _facts(self, clock) -> dict:
-        unit = self.directory.units.get(clock.unit_id)
-        return {
-            "number": clock.case.number,
-            "title": clock.case.title,
-            "step": Step(clock.step).label,
-            "due": format_date(clock.due_on),
-            "unit": unit.name if unit else "",
-            "days": (self.window.today - clock.due_on).days,
-        }
-
-    def _wording(self, stage: str, clock, bureau: Unit | None) -> tuple[str, str, str]:
+    def _wording(self, stage: str, clock: Clock, facts: dict) -> tuple[str, str, str]:
         """(kind, title, body) of the inbox notice; staff may read the case, so its title is named."""
-        f = self._facts(clock)
+        text = self.text
         if stage == REMIND:
-            f["left"] = working_days_after(self.calendar, self.window.today, clock.due_on)
-            body = (
-                _("“%(title)s”的%(step)s将于%(due)s期满（还有%(left)d个工作日），请按期办理。")
-                if f["left"]
-                else _("“%(title)s”的%(step)s今日（%(due)s）期满，请按期办理。")
-            )
-            return NotificationKind.DEADLINE_REMINDER, _("期限提醒：%(number)s") % f, body % f
+            left = working_days_after(self.calendar, self.window.today, clock.due_on)
+            body = (text["remind"] if left else text["remind_today"]) % {**facts, "left": left}
+            return NotificationKind.DEADLINE_REMINDER.value, text["remind_title"] % facts, body
         if stage == OVERDUE:
-            body = _("“%(title)s”的%(step)s已于%(due)s期满，尚未办结，请抓紧办理。")
-            return NotificationKind.DEADLINE_OVERDUE, _("已超期：%(number)s") % f, body % f
-        if stage == HEAD:
-            body = _(
-                "%(unit)s承办的“%(title)s”，%(step)s已于%(due)s期满，超期%(days)d日仍未办结，请督促办理。"
+            return (
+                NotificationKind.DEADLINE_OVERDUE.value,
+                text["overdue_title"] % facts,
+                text["overdue"] % facts,
             )
-            return NotificationKind.DEADLINE_ESCALATED, _("超期未办结（请督促）：%(number)s") % f, body % f
-        body = _(
-            "%(unit)s承办的“%(title)s”，%(step)s已于%(due)s期满，超期%(days)d日仍未办结，"
-            "已告知该单位负责人。可予催办或督办。"
-        )
-        return NotificationKind.DEADLINE_ESCALATED, _("超期未办结（报信访部门）：%(number)s") % f, body % f
+        kind = NotificationKind.DEADLINE_ESCALATED.value
+        return kind, text[f"{stage}_title"] % facts, text[stage] % facts
 
-    def _sms(self, stages: list[str], clock, bureau: Unit | None, phone: str) -> SmsNotice:
+    def _sms(self, stages: list[str], clock: Clock, bureau: Unit | None, phone: str) -> SmsNotice:
         """One text per clock and scan, for its most serious stage; no petitioner, no matter (unit-facing)."""
-        step = Step(clock.step).label.split("（")[0]  # "办理期限（T5）" → "办理期限"
-        context = {"number": clock.case.number, "step": step, "due_on": clock.due_on}
+        context = {
+            "number": clock.number,
+            "step": self.sms_steps.get(clock.step, clock.step),
+            "due_on": clock.due_on,
+        }
         top = stages[-1]
         if top == BUREAU and bureau is None:  # nobody above: the heads were the last to be told
             top = HEAD if HEAD in stages else OVERDUE
@@ -377,42 +438,30 @@ class _Scan:
             return SmsNotice(phone, "deadline_reminder", context, clock.case_id)
         if top == OVERDUE:
             return SmsNotice(phone, "deadline_overdue", context, clock.case_id)
-        whom = bureau.name if top == BUREAU else _("贵单位负责人")
+        whom = bureau.name if top == BUREAU else self.text["heads"]
         context.update(overdue_days=(self.window.today - clock.due_on).days, whom=whom)
         return SmsNotice(phone, "deadline_escalated", context, clock.case_id)
 
-    def _event(self, stages: list[str], clock, bureau: Unit | None) -> CaseEvent | None:
-        """The case timeline's 超期 entry: what passed and whom the scan told."""
+    def _event(self, stages: list[str], clock: Clock, bureau: Unit | None, now) -> tuple | None:
+        """The case timeline's 超期 entry (a row of EVENT_COLUMNS): what passed and whom the scan told."""
         parts = []
         if OVERDUE in stages:
-            parts.append(_("期满日%(due)s已过，尚未办结") % {"due": format_date(clock.due_on)})
+            parts.append(self.text["event_overdue"] % {"due": self.date(clock.due_on)})
         if HEAD in stages:
-            parts.append(
-                _("超期满%(n)d个工作日，已告知单位负责人") % {"n": settings.ESCALATE_HEAD_WORKING_DAYS}
-            )
+            parts.append(self.text["event_head"])
         if BUREAU in stages and bureau is not None:
             parts.append(
-                _("超期满%(n)d个工作日，已告知%(bureau)s")
+                self.text["event_bureau"]
                 % {"n": settings.ESCALATE_BUREAU_WORKING_DAYS, "bureau": bureau.name}
             )
         if not parts:
             return None  # a reminder, or the last stage with nobody above: nothing for the timeline
-        return CaseEvent(
-            case_id=clock.case_id,
-            kind=EventKind.OVERDUE,
-            unit_id=clock.unit_id,
-            reason="；".join(parts) + "。",
-            data={
-                "step": clock.step,
-                "due_on": clock.due_on.isoformat(),
-                "stages": [s for s in stages if s != REMIND],
-            },
-        )
-
-    def _record(self, events: list[CaseEvent]) -> None:
-        """Insert the timeline entries and pass each through the case-event hook (`event_record`'s)."""
-        for event in CaseEvent.objects.bulk_create(events):
-            notify_for_event(event)  # overdue entries tell the petitioner nothing today: no query
+        data = {
+            "step": clock.step,
+            "due_on": clock.due_on.isoformat(),
+            "stages": [s for s in stages if s != REMIND],
+        }
+        return (clock.case_id, EventKind.OVERDUE.value, clock.unit_id, "；".join(parts) + "。", data, now)
 
 
 @task()

@@ -337,3 +337,10 @@ def test_the_worker_runs_the_scan_on_its_schedule(clock, staff, run_worker):
     assert runs.count() == 1 and runs.get().status == "SUCCESSFUL"
     assert runs.get().return_value["overdue"] == 1
     assert len(overdue_events(deadline)) == 1
+
+
+def test_overdue_entries_tell_the_petitioner_nothing():
+    """The scan appends its 超期 entries without `event_record`'s notice hook: that must stay a no-op."""
+    from xinfang.messaging.notify import _wants_notice
+
+    assert not _wants_notice(CaseEvent(kind=EventKind.OVERDUE, data={"stages": ["overdue"]}))

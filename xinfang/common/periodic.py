@@ -18,7 +18,9 @@ def periodic_jobs() -> dict[str, datetime.timedelta]:
             seconds=settings.REMINDER_SCAN_SECONDS
         ),
         # 督办: reply-deadline reminders and the overdue flag (issue 5 §2; docs/supervision.md).
-        "xinfang.supervision.clock.supervision_clock": datetime.timedelta(seconds=settings.REMINDER_SCAN_SECONDS),
+        "xinfang.supervision.clock.supervision_clock": datetime.timedelta(
+            seconds=settings.REMINDER_SCAN_SECONDS
+        ),
         # The SMS outbox, deadline reminders and forum feeds (docs/messaging.md).
         "xinfang.messaging.tasks.sms_deliver": datetime.timedelta(seconds=settings.SMS_DELIVER_SECONDS),
         "xinfang.messaging.tasks.review_reminders": datetime.timedelta(seconds=settings.SMS_REMINDER_SECONDS),

@@ -172,21 +172,27 @@ def urge_create(*, case: Case, actor, note: str) -> Urge:
 
 
 def reply_due(case: Case, *, starts_on: datetime.date, due_on: datetime.date | None = None):
-    """(due date, how it was computed): the rule set's 督办回复 limit (T11), or the date a person set."""
-    if due_on is not None:
-        if due_on <= starts_on:
-            raise ValidationError({"due_on": [_("回复期限必须晚于今天。")]})
-        return due_on, _("督办单位指定回复期限为%(due)s（共%(days)d日）。") % {
-            "due": _cn(due_on),
-            "days": (due_on - starts_on).days,
-        }
+    """(due date, how it was computed): the rule set's 督办回复 limit (T11), or the date a person set.
+
+    A date equal to the rule's (the form's suggestion, left as it was) keeps the rule's explanation.
+    """
+    if due_on is not None and due_on <= starts_on:
+        raise ValidationError({"due_on": [_("回复期限必须晚于今天。")]})
     try:
-        due = due_for(rule_set=case.rule_set, step=Step.SUPERVISION_REPLY, starts_on=starts_on)
+        rule = due_for(rule_set=case.rule_set, step=Step.SUPERVISION_REPLY, starts_on=starts_on)
     except MissingRuleLimit as exc:
-        raise SupervisionConflict(
-            _("%(problem)s也可以手工填写回复期限。") % {"problem": exc}, code="no_limit"
-        ) from exc
-    return due.due_on, due.explain()
+        if due_on is None:
+            raise SupervisionConflict(
+                _("%(problem)s也可以手工填写回复期限。") % {"problem": exc}, code="no_limit"
+            ) from exc
+        rule = None
+    if due_on is None or (rule is not None and due_on == rule.due_on):
+        return rule.due_on, rule.explain()
+    return due_on, _("督办单位指定回复期限为%(due)s（自%(start)s起%(days)d日）。") % {
+        "due": _cn(due_on),
+        "start": _cn(starts_on),
+        "days": (due_on - starts_on).days,
+    }
 
 
 def default_reply_due(case: Case) -> datetime.date | None:
@@ -237,6 +243,7 @@ def _check_sources(case: Case, *, evaluation, callback) -> None:
         if Supervision.objects.filter(evaluation=evaluation).exists():
             raise SupervisionConflict(_("已就该不满意评价发起过督办。"), code="duplicate")
     if callback is not None:
+        callback.refresh_from_db(fields=["status", "case"])
         if callback.case_id != case.pk:
             raise ValidationError({"callback": [_("该回访任务不属于本信访件。")]})
         if callback.status != CallbackStatus.DONE:

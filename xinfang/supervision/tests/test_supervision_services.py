@@ -138,6 +138,11 @@ def test_a_chosen_deadline_and_listing_for_leaders(sv, register):
     due = timezone.localdate() + datetime.timedelta(days=10)
     supervision = _open(sv, case, due_on=due, is_listed=True)
     assert supervision.due_on == due and supervision.is_listed
+    assert supervision.due_explanation.startswith("督办单位指定回复期限为")
+    other = handling_case(sv, register)
+    suggested = services.default_reply_due(other)
+    same = _open(sv, other, due_on=suggested)  # the form's suggestion, left as it was
+    assert same.due_on == suggested and not same.due_explanation.startswith("督办单位指定")
     assert supervision.measures == [Measure.LISTED]
     assert Notification.objects.filter(user=sv.county_leader, title__startswith="挂牌督办").exists()
     assert "挂牌督办" in _docx_text(supervision.letter)

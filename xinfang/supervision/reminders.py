@@ -24,9 +24,9 @@ index (`deadline_*_todo`: the open clocks still waiting for that stage).
 Exactly once, on any number of workers:
 1. the candidates of each stage are read (ids only);
 2. they are handled in batches, each in one transaction: the batch's clocks are locked (FOR UPDATE
-   SKIP LOCKED: a clock another worker holds is that worker's), re-read, and each stage they are due
-   for is claimed with a conditional UPDATE (`… WHERE id IN (…) AND reminded_at IS NULL`);
-3. the notices (inbox rows, SMS outbox rows, the case's timeline entry) are written in that same
+   SKIP LOCKED: a clock another worker holds is that worker's), re-read, and the stages they are due
+   for are claimed with one conditional UPDATE (each mark set only `WHEN … reminded_at IS NULL`);
+3. the notices (inbox rows, SMS outbox rows, the case's timeline entry) are appended in that same
    transaction: a claim and its notices commit or roll back together.
 SQLite has no row locks, but its transactions are IMMEDIATE (config/settings.py): a batch holds the
 write lock, so two workers take turns and the second finds the marks set.
@@ -186,6 +186,8 @@ class Directory:
 
 @dataclass
 class ScanResult:
+    """What one scan (or batch) did: clocks per stage, rows written, clocks looked at."""
+
     reminded: int = 0
     overdue: int = 0
     escalated_head: int = 0

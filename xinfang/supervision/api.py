@@ -90,9 +90,10 @@ def _request_data(request, payload):
         return payload
     if request.content_type == "application/json":
         try:
-            return json.loads(request.body or b"{}")
+            data = json.loads(request.body or b"{}")
         except ValueError:
             return {}
+        return data if isinstance(data, dict) else {}
     return request.POST
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,7 +151,7 @@ def urge_create(*, case: Case, actor, note: str) -> Urge:
         title=_("%(from)s催办信访件%(number)s（第%(n)d次）")
         % {"from": unit.name, "number": case.number, "n": sequence},
         body=note,
-        link=f"/cases/{case.number}/",
+        link=reverse("cases:detail", args=[case.number]),
         case=case,
     )
     notices.sms_to_unit(

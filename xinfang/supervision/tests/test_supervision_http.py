@@ -332,3 +332,33 @@ def test_api_escalate(client, sv, opened):
     assert len(data["letters"]) == 2
     bad = api(client, sv.supervisor, "post", f"/{opened.pk}/escalate", {"reason": "x", "measures": ["shout"]})
     assert bad.status_code == 400
+
+
+def test_api_reply_with_files_and_odd_bodies(client, sv, opened):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _token, raw = api_token_create(user=sv.town_handler, name="t")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    url = f"/api/v1/supervision/{opened.pk}/reply"
+    odd = client.post(url, data="[1, 2]", content_type="application/json", **headers)
+    assert odd.status_code == 400
+    broken = client.post(url, data="{not json", content_type="application/json", **headers)
+    assert broken.status_code == 400
+    stale = client.post(url, data={"text": "回复", "version": "abc"}, **headers)
+    assert stale.status_code == 400
+    done = client.post(
+        url,
+        data={"text": "整改情况见附件", "attachments": SimpleUploadedFile("整改.pdf", make_pdf_bytes())},
+        **headers,
+    )
+    assert done.status_code == 200, done.content
+    reply = done.json()["replies"][0]
+    assert reply["attachments"][0]["name"] == "整改.pdf" and reply["text"] == "整改情况见附件"
+
+
+def test_the_admin_lists_them_read_only(client, sv, opened):
+    client.force_login(sv.admin)
+    for model in ("supervision", "supervisionevent", "urge", "callbackdraw", "callback"):
+        assert client.get(f"/admin/supervision/{model}/").status_code == 200, model
+    assert client.get(f"/admin/supervision/supervision/{opened.pk}/change/").status_code == 200
+    assert client.get("/admin/supervision/supervision/add/").status_code == 403

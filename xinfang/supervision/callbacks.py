@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,8 +64,12 @@ def _bounds(day: datetime.date) -> datetime.datetime:
 
 def callback_population(*, unit: Unit, period_start: datetime.date, period_end: datetime.date) -> Population:
     """Every case answered by `unit` or a unit below it, in a callback status, closed within the period."""
+    answered_below = Q(handling_unit__path__startswith=unit.path) | Q(
+        handling_unit__isnull=True, owner_unit__path__startswith=unit.path
+    )
     rows = (
         Case.objects.filter(
+            answered_below,
             status__in=CALLBACK_STATUSES,
             closed_at__gte=_bounds(period_start),
             closed_at__lt=_bounds(period_end + datetime.timedelta(days=1)),
@@ -73,13 +77,10 @@ def callback_population(*, unit: Unit, period_start: datetime.date, period_end: 
         .order_by("id")
         .values_list("id", "handling_unit_id", "owner_unit_id", "closed_at")
     )
-    below = set(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
     population = Population()
-    for case_id, handling_id, owner_id, closed_at in rows:
-        answered_by = handling_id or owner_id
-        if answered_by in below:
-            population.groups.setdefault(answered_by, []).append(case_id)
-            population.closed_on[case_id] = timezone.localtime(closed_at).date()
+    for case_id, handling_id, owner_id, closed_at in rows.iterator(chunk_size=2000):
+        population.groups.setdefault(handling_id or owner_id, []).append(case_id)
+        population.closed_on[case_id] = timezone.localtime(closed_at).date()
     return population
 
 

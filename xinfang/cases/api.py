@@ -140,6 +140,44 @@ def sent_api(request, unit: int | None = None, show: str = "open", page: int = 1
     ]
 
 
+class SearchQuery(Schema):
+    q: str = ""
+    received_from: str = ""
+    received_to: str = ""
+    status: str = ""
+    owner_unit: str = ""
+    channel: str = ""
+    purpose: str = ""
+    category: str = ""
+    petitioner_name: str = ""
+    petitioner_phone: str = ""
+    is_urgent: bool = False
+    is_repeat: bool = False
+    is_collective: bool = False
+    is_skip_level: bool = False
+    is_litigation: bool = False
+    page: int = 1
+
+
+@router.get(
+    "/search",
+    response={200: LookupOut, 400: dict},
+    summary="高级查询：标题和内容全文检索（中文二元分词）及按字段筛选",
+)
+def search_api(request, q: Query[SearchQuery]):
+    from xinfang.cases.search import case_search, case_search_form
+
+    data = {k: v for k, v in q.dict().items() if k != "page" and v not in ("", False)}
+    form = case_search_form(data)
+    if not form.is_valid():
+        return Status(400, {"detail": _("查询条件有误。"), "errors": form.errors.get_json_data()})
+    results = case_search(user=request.user, criteria=form.cleaned_data)
+    if results is None:
+        return Status(400, {"detail": _("请输入要查找的字词，或选择至少一个条件。")})
+    items, meta = _page(results, q.page)
+    return {"items": items, "pagination": meta}
+
+
 @router.get("/{number}", response=CaseOut, summary="信访件详情")
 def case_get_api(request, number: str):
     case = get_case_for_user(request.user, number=number)

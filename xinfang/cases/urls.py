@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.workbench, name="workbench"),
     path("lookup/", views.lookup, name="lookup"),
+    path("search/", views.search, name="search"),
     path("sent/", views.sent, name="sent"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/receipt/", views.case_receipt, name="receipt"),

@@ -219,3 +219,28 @@ def case_action(request, number: str, code: str):
         # htmx fetches the case page and swaps it in (no full reload), pushing its URL to the history.
         return HttpResponse(headers={"HX-Location": json.dumps({"path": target, "target": "body"})})
     return redirect(target)
+
+
+@login_required
+@require_GET
+def search(request):
+    """The advanced search (issue 6 §3): full text over title + content and filters over case fields."""
+    from xinfang.cases.search import case_search, case_search_form
+
+    form = case_search_form(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = case_search(user=request.user, criteria=form.cleaned_data)
+    page = None
+    if results is not None:
+        page = IdFirstPaginator(results, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "asked": form.is_bound,
+        "today": timezone.localdate(),
+        "pager_query": (query.urlencode() + "&") if query else "",
+    }
+    return render(request, "cases/search.html", context)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.cases.choices import CaseUnitRole, EventKind
 from xinfang.cases.models import Attachment, Case, CaseNumberSeq, ComplainedParty, Petitioner
+from xinfang.cases.search import case_index
 from xinfang.cases.services import case_link_unit, deadline_open, event_record
 from xinfang.common.validators import check_upload, normalize_phone, normalize_resident_id
 from xinfang.deadlines.models import Step
@@ -284,6 +285,7 @@ def _register_atomic(actor, unit, fields, people, complained, uploads, registere
         rule_set=rule_set_for_unit(unit),
         **fields,
     )
+    case_index(case)
     _save_people(case, people, complained)
     for upload, checked in uploads:
         attachment_store(case=case, upload=upload, checked=checked, actor=actor, stored=stored)
@@ -396,6 +398,7 @@ def case_register_split(
         rule_set=original.rule_set,
         **fields,
     )
+    case_index(case)
     people = [
         Petitioner(
             case=case,

@@ -112,6 +112,7 @@ def _register_routers() -> None:
     api.add_router("/supervision", "xinfang.supervision.api.router")  # 催办、督办、抽查回访
     api.add_router("/disputes", "xinfang.disputes.api.router")  # 排查调处台账
     api.add_router("/reports", "xinfang.reporting.submission_api.router")  # 信息报送
+    api.add_router("/reports", "xinfang.reporting.kpi_api.router")  # 统计指标 (issue 6 §1)
     api.add_router("/inbox", inbox_router)  # 消息: the caller's own notices
 
 

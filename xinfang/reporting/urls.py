@@ -1,11 +1,14 @@
 from django.urls import path
 
+from xinfang.reporting import kpi_views
 from xinfang.reporting import submission_views as views
 
 app_name = "reporting"
 urlpatterns = [
     path("", views.submission_list_view, name="submission-list"),
     path("new/", views.submission_new, name="submission-new"),
+    path("kpis/", kpi_views.kpi_page, name="kpis"),
+    path("kpis/cases/", kpi_views.kpi_cases, name="kpi-cases"),
     path("summary/", views.submission_summary_view, name="submission-summary"),
     path("<int:pk>/", views.submission_detail, name="submission-detail"),
     path("<int:pk>/edit/", views.submission_edit, name="submission-edit"),

@@ -1,0 +1,82 @@
+"""API v1: GET /api/v1/reports/kpis — the seven KPIs of a unit, period, side and channel (issue 6 §1)."""
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from xinfang.orgs.access import seats_of
+from xinfang.reporting import kpis
+
+router = Router(tags=["统计指标"])
+
+
+class KpiOut(Schema):
+    code: str
+    name: str
+    definition: str
+    numerator: int
+    denominator: int
+    rate: float | None
+    numerator_cases: str
+    denominator_cases: str
+
+
+class KpisOut(Schema):
+    unit: int
+    unit_name: str
+    period: str
+    start: str
+    end: str
+    side: str
+    subtree: bool
+    channel: str | None
+    kpis: list[KpiOut]
+
+
+@router.get(
+    "/kpis",
+    response={200: KpisOut, 400: dict, 404: dict},
+    summary="统计指标：及时受理率、按期办结率、参评率、满意率、重复信访率、网信占比、一次性化解率",
+)
+def kpis_api(
+    request: HttpRequest,
+    unit: str = "",
+    period: str = "",
+    side: str = "bureau",
+    channel: str = "",
+    subtree: str = "1",
+):
+    seats = seats_of(request.user)
+    params = {"unit": unit, "period": period, "side": side, "channel": channel, "subtree": subtree}
+    try:
+        scope = kpis.kpi_scope_for(request.user, default_unit=seats[0].unit if seats else None, params=params)
+    except kpis.KpiScopeError as error:
+        return Status(400, {"detail": str(error), "code": "invalid"})
+    base = kpis.scope_params(scope)
+    rows = []
+    for result in kpis.kpis(scope):
+        link = {**base, "kpi": result.code}
+        rows.append(
+            {
+                "code": result.code,
+                "name": result.name,
+                "definition": result.definition,
+                "numerator": result.numerator,
+                "denominator": result.denominator,
+                "rate": result.rate,
+                "numerator_cases": "/reports/kpis/cases/?" + urlencode({**link, "part": "num"}),
+                "denominator_cases": "/reports/kpis/cases/?" + urlencode({**link, "part": "den"}),
+            }
+        )
+    return {
+        "unit": scope.unit.pk,
+        "unit_name": scope.unit.name,
+        "period": scope.period.code,
+        "start": scope.period.start.isoformat(),
+        "end": scope.period.end.isoformat(),
+        "side": scope.side,
+        "subtree": scope.subtree,
+        "channel": base.get("channel"),
+        "kpis": rows,
+    }

@@ -1,0 +1,87 @@
+"""The KPI page and its drill-down lists (issue 6 §1): thin views over xinfang/reporting/kpis.py."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from xinfang.cases.access import cases_visible_to
+from xinfang.common.paging import IdFirstPaginator
+from xinfang.orgs.access import current_unit
+from xinfang.orgs.models import Unit
+from xinfang.reference.models import Channel
+from xinfang.reporting import kpis
+from xinfang.reporting.periods import recent_periods
+
+
+def _rows(scope: kpis.KpiScope) -> list[dict]:
+    base = kpis.scope_params(scope)
+    rows = []
+    for result in kpis.kpis(scope):
+        link = {**base, "kpi": result.code}
+        rows.append(
+            {
+                "result": result,
+                "num_url": "cases/?" + urlencode({**link, "part": "num"}),
+                "den_url": "cases/?" + urlencode({**link, "part": "den"}),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def kpi_page(request):
+    try:
+        scope = kpis.kpi_scope_for(request.user, default_unit=current_unit(request), params=request.GET)
+    except kpis.KpiScopeError as error:
+        return render(request, "reporting/kpis.html", {"error": str(error)}, status=400)
+    children = []
+    if scope.unit.is_bureau and scope.subtree:
+        for child in Unit.objects.filter(parent=scope.unit, is_active=True).order_by("path"):
+            child_scope = kpis.KpiScope(
+                unit=child, period=scope.period, side=scope.side, channel_id=scope.channel_id
+            )
+            children.append({"unit": child, "rows": _rows(child_scope)})
+    context = {
+        "scope": scope,
+        "rows": _rows(scope),
+        "children": children,
+        "names": [kpis.KPI_NAMES[code] for code in kpis.KPI_CODES],
+        "periods": recent_periods(timezone.localdate()),
+        "channels": Channel.objects.filter(is_active=True),
+        "sides": kpis.Side.choices,
+    }
+    return render(request, "reporting/kpis.html", context)
+
+
+@login_required
+@require_GET
+def kpi_cases(request):
+    code = request.GET.get("kpi", "")
+    part = request.GET.get("part", "")
+    if code not in kpis.KPI_CODES or part not in ("num", "den"):
+        raise Http404
+    try:
+        scope = kpis.kpi_scope_for(request.user, default_unit=current_unit(request), params=request.GET)
+    except kpis.KpiScopeError as error:
+        raise Http404 from error
+    result = kpis.kpi(code, scope)
+    cases = result.numerator_cases() if part == "num" else result.denominator_cases()
+    cases = cases_visible_to(request.user, cases).select_related("channel").order_by("-id")
+    page = IdFirstPaginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {**kpis.scope_params(scope), "kpi": code, "part": part}
+    context = {
+        "scope": scope,
+        "result": result,
+        "part": part,
+        "page": page,
+        "today": timezone.localdate(),
+        "pager_query": urlencode(query) + "&",
+        "back_query": urlencode(kpis.scope_params(scope)),
+    }
+    return render(request, "reporting/kpi_cases.html", context)

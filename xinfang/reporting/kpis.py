@@ -1,0 +1,290 @@
+"""KPIs of domain.md §9 (issue 6 §1): pure selectors, one aggregate query per KPI.
+
+Every KPI counts *cases*: its denominator is a filter on Case (the cohort) and its numerator the
+cohort narrowed by one more condition, so the drill-down list (`KpiResult.numerator_cases()` /
+`denominator_cases()`) holds exactly the cases counted. Definitions, cohorts and our deviations
+from the Guangdong dashboard SQL [S13] are written down in docs/kpis.md.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.cases.choices import EvaluationLevel, EvaluationTarget, OpinionStage
+from xinfang.cases.models import Case, CaseDeadline, Evaluation, ReviewRequest
+from xinfang.deadlines.models import Step
+from xinfang.orgs.models import Unit, UnitKind
+from xinfang.reporting.periods import Period, parse_period
+
+# 一次性化解率: a closed case counts as resolved at the first attempt when no repeat petition, no 复查
+# request and no 不满意 rating follows within this many days of closing (our own definition).
+ONE_TIME_WINDOW_DAYS = 90
+
+
+class Side:
+    BUREAU = "bureau"  # 信访部门
+    HANDLER = "handler"  # 责任单位
+
+    choices = ((BUREAU, _("信访部门")), (HANDLER, _("责任单位")))
+
+
+KPI_CODES = ("timely_accept", "on_time", "participation", "satisfaction", "repeat", "online", "one_time")
+
+KPI_NAMES = {
+    "timely_accept": _("及时受理率"),
+    "on_time": _("按期办结率（按期答复率）"),
+    "participation": _("参评率"),
+    "satisfaction": _("满意率"),
+    "repeat": _("重复信访率"),
+    "online": _("网信占比"),
+    "one_time": _("一次性化解率"),
+}
+
+KPI_DEFINITIONS = {
+    "timely_accept": _("期限（登记交转或受理告知）落在本期的件中，按期完成的比例。"),
+    "on_time": _("办理期限落在本期的件中，在期限内办结（答复）的比例。"),
+    "participation": _("本期办结的件中，信访人已作评价的比例。"),
+    "satisfaction": _("本期作出的初次办理评价中，满意与基本满意的比例。"),
+    "repeat": _("本期登记的件中，重复信访件的比例。"),
+    "online": _("本期登记的件中，网信渠道（信访形式属于网信）的比例。"),
+    "one_time": _("本期办结的初次信访件中，办结后%(days)s天内无重复信访、无复查申请、无不满意评价的比例。")
+    % {"days": ONE_TIME_WINDOW_DAYS},
+}
+
+
+@dataclass(frozen=True)
+class KpiScope:
+    """Whose KPI: a unit (with or without its subtree), a period, a side and optionally a channel."""
+
+    unit: Unit
+    period: Period
+    side: str = Side.BUREAU
+    subtree: bool = True
+    channel_id: int | None = None
+
+    def unit_ids(self) -> QuerySet:
+        if self.subtree:
+            return Unit.objects.filter(path__startswith=self.unit.path).values("pk")
+        return Unit.objects.filter(pk=self.unit.pk).values("pk")
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    code: str
+    numerator: int
+    denominator: int
+    cohort: Q
+    hit: Q
+
+    @property
+    def name(self) -> str:
+        return str(KPI_NAMES[self.code])
+
+    @property
+    def definition(self) -> str:
+        return str(KPI_DEFINITIONS[self.code])
+
+    @property
+    def rate(self) -> float | None:
+        """numerator / denominator, or None when nothing is due (shown as "—")."""
+        if not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+    @property
+    def percent(self) -> str:
+        """The rate as shown: "66.7%", or "—" when the denominator is 0."""
+        rate = self.rate
+        return "—" if rate is None else f"{rate * 100:.1f}%"
+
+    def denominator_cases(self) -> QuerySet[Case]:
+        return Case.objects.filter(self.cohort)
+
+    def numerator_cases(self) -> QuerySet[Case]:
+        return Case.objects.filter(self.cohort & self.hit)
+
+
+def month(year: int, number: int) -> Period:
+    return parse_period(f"{year}-{number:02d}")
+
+
+def quarter(year: int, number: int) -> Period:
+    return parse_period(f"{year}-Q{number}")
+
+
+def year(number: int) -> Period:
+    return parse_period(str(number))
+
+
+def _day_range(period: Period) -> tuple[datetime.date, datetime.date]:
+    return (period.start, period.end)
+
+
+def _attributed(scope: KpiScope) -> Q:
+    """Case-level attribution: the registering unit for the 信访部门, the 受理单位 for 责任单位."""
+    field = "registering_unit_id__in" if scope.side == Side.BUREAU else "handling_unit_id__in"
+    q = Q(**{field: scope.unit_ids()})
+    if scope.channel_id is not None:
+        q &= Q(channel_id=scope.channel_id)
+    return q
+
+
+def _channel(scope: KpiScope) -> Q:
+    return Q(channel_id=scope.channel_id) if scope.channel_id is not None else Q()
+
+
+def _deadlines(scope: KpiScope, steps: tuple[str, ...]) -> QuerySet[CaseDeadline]:
+    kind = Q(unit__kind=UnitKind.PETITION_BUREAU)
+    return CaseDeadline.objects.filter(
+        Q(
+            case=OuterRef("pk"),
+            step__in=steps,
+            unit_id__in=scope.unit_ids(),
+            due_on__range=_day_range(scope.period),
+        )
+        & (kind if scope.side == Side.BUREAU else ~kind)
+    )
+
+
+def _deadline_kpi(scope: KpiScope, steps: tuple[str, ...]) -> tuple[Q, Q]:
+    """Cohort: a clock of the side's units falls due in the period; hit: every such clock met in time."""
+    due = _deadlines(scope, steps)
+    missed = due.exclude(met_at__isnull=False, met_at__date__lte=F("due_on"))
+    return Exists(due) & _channel(scope), ~Exists(missed)
+
+
+def _evaluation_side(scope: KpiScope) -> str:
+    return EvaluationTarget.BUREAU if scope.side == Side.BUREAU else EvaluationTarget.HANDLER
+
+
+def _q_closed_in(scope: KpiScope) -> Q:
+    start, end = _day_range(scope.period)
+    return Q(closed_at__date__gte=start, closed_at__date__lte=end)
+
+
+def kpi_q(code: str, scope: KpiScope) -> tuple[Q, Q]:
+    """(cohort, hit) of one KPI as Case filters."""
+    start, end = _day_range(scope.period)
+    if code == "timely_accept":
+        # 信访部门: 登记交转 (T1, 15 days, the source's djsj + 15); 责任单位: 受理告知 (T3) of a case sent
+        # to it, or 直接收件告知 (T2) of one it received itself.
+        if scope.side == Side.BUREAU:
+            return _deadline_kpi(scope, (Step.DISPOSE,))
+        return _deadline_kpi(scope, (Step.ACCEPT, Step.NOTIFY_DIRECT))
+    if code == "on_time":
+        return _deadline_kpi(scope, (Step.HANDLE,))
+    if code == "participation":
+        rated = Evaluation.objects.filter(case=OuterRef("pk"), target=_evaluation_side(scope))
+        return _attributed(scope) & _q_closed_in(scope), Exists(rated)
+    if code == "satisfaction":
+        ratings = Evaluation.objects.filter(
+            case=OuterRef("pk"),
+            target=_evaluation_side(scope),
+            stage=OpinionStage.HANDLE,
+            unit_id__in=scope.unit_ids(),
+            recorded_at__date__gte=start,
+            recorded_at__date__lte=end,
+        )
+        good = ratings.filter(level__in=(EvaluationLevel.SATISFIED, EvaluationLevel.FAIRLY))
+        return Exists(ratings) & _channel(scope), Exists(good)
+    if code in ("repeat", "online"):
+        cohort = _attributed(scope) & Q(registered_at__date__gte=start, registered_at__date__lte=end)
+        hit = Q(is_repeat=True) if code == "repeat" else Q(channel__is_online=True)
+        return cohort, hit
+    if code == "one_time":
+        window = datetime.timedelta(days=ONE_TIME_WINDOW_DAYS)
+        later_repeat = Case.objects.filter(
+            repeat_of=OuterRef("pk"), registered_at__lte=OuterRef("closed_at") + window
+        )
+        review = ReviewRequest.objects.filter(case=OuterRef("pk"))
+        unhappy = Evaluation.objects.filter(case=OuterRef("pk"), level=EvaluationLevel.UNSATISFIED)
+        cohort = _attributed(scope) & _q_closed_in(scope) & Q(is_repeat=False)
+        return cohort, ~Exists(later_repeat) & ~Exists(review) & ~Exists(unhappy)
+    raise ValueError(code)
+
+
+def kpi(code: str, scope: KpiScope) -> KpiResult:
+    """One KPI in one query: COUNT over the cohort, and COUNT … FILTER (hit)."""
+    cohort, hit = kpi_q(code, scope)
+    counts = Case.objects.filter(cohort).aggregate(den=Count("pk"), num=Count("pk", filter=hit))
+    return KpiResult(code=code, numerator=counts["num"], denominator=counts["den"], cohort=cohort, hit=hit)
+
+
+def kpis(scope: KpiScope) -> list[KpiResult]:
+    """All seven KPIs of a scope, in the order of domain.md §9."""
+    return [kpi(code, scope) for code in KPI_CODES]
+
+
+# --- Who may look, and reading a scope from request parameters (page and API alike) -------------
+
+
+class KpiScopeError(ValueError):
+    """A parameter that does not make a scope; the message is shown to the user."""
+
+
+def kpi_scope_for(user, *, default_unit: Unit | None, params) -> KpiScope:
+    """Read unit, period, side, channel and subtree; a unit the user may not see raises Http404.
+
+    A 信访部门 seat sees its subtree (so the city sees every county), a 责任单位 seat only itself.
+    """
+    from django.http import Http404
+
+    from xinfang.orgs.access import sees_everything, visible_unit_ids
+
+    raw_unit = (params.get("unit") or "").strip()
+    if raw_unit:
+        if not raw_unit.isdigit():
+            raise Http404
+        unit = Unit.objects.filter(pk=int(raw_unit)).first()
+    else:
+        unit = default_unit
+    if unit is None or not (sees_everything(user) or unit.pk in visible_unit_ids(user)):
+        raise Http404
+    raw_period = (params.get("period") or "").strip()
+    if raw_period:
+        try:
+            period = parse_period(raw_period)
+        except Exception as error:
+            raise KpiScopeError(
+                str(_("统计期应写成月份（如 2026-03）、季度（如 2026-Q1）或年份（如 2026）。"))
+            ) from error
+    else:
+        period = current_quarter()
+    side = params.get("side") or Side.BUREAU
+    if side not in (Side.BUREAU, Side.HANDLER):
+        raise KpiScopeError(str(_("统计对象只能是信访部门或责任单位。")))
+    channel_id = None
+    raw_channel = (params.get("channel") or "").strip()
+    if raw_channel:
+        from xinfang.reference.models import Channel
+
+        channel = Channel.objects.filter(code=raw_channel).first()
+        if channel is None:
+            raise KpiScopeError(str(_("没有这种信访形式。")))
+        channel_id = channel.pk
+    subtree = params.get("subtree", "1") != "0"
+    return KpiScope(unit=unit, period=period, side=side, subtree=subtree, channel_id=channel_id)
+
+
+def current_quarter() -> Period:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return quarter(today.year, (today.month - 1) // 3 + 1)
+
+
+def scope_params(scope: KpiScope) -> dict[str, str]:
+    """The query parameters that reproduce a scope (for links from a number to its cases)."""
+    params = {
+        "unit": str(scope.unit.pk),
+        "period": scope.period.code,
+        "side": scope.side,
+        "subtree": "1" if scope.subtree else "0",
+    }
+    if scope.channel_id is not None:
+        from xinfang.reference.models import Channel
+
+        params["channel"] = Channel.objects.get(pk=scope.channel_id).code
+    return params

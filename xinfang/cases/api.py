@@ -163,9 +163,10 @@ class SearchQuery(Schema):
     "/search",
     response={200: LookupOut, 400: dict},
     summary="高级查询：标题和内容全文检索（中文二元分词）及按字段筛选",
+    description="最新登记的在前；计数最多到1001（表示超过1000件），页码止于第1000件。",
 )
 def search_api(request, q: Query[SearchQuery]):
-    from xinfang.cases.search import case_search, case_search_form
+    from xinfang.cases.search import SearchPaginator, case_search, case_search_form
 
     data = {k: v for k, v in q.dict().items() if k != "page" and v not in ("", False)}
     form = case_search_form(data)
@@ -174,8 +175,9 @@ def search_api(request, q: Query[SearchQuery]):
     results = case_search(user=request.user, criteria=form.cleaned_data)
     if results is None:
         return Status(400, {"detail": _("请输入要查找的字词，或选择至少一个条件。")})
-    items, meta = _page(results, q.page)
-    return {"items": items, "pagination": meta}
+    page = SearchPaginator(results, settings.PAGE_SIZE).get_page(q.page)
+    meta = {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages}
+    return {"items": [case_list_out(c) for c in page.object_list], "pagination": meta}
 
 
 @router.get("/{number}", response=CaseOut, summary="信访件详情")

@@ -18,6 +18,9 @@ import re
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils.functional import cached_property
+
+from xinfang.common.paging import IdFirstPaginator
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN_RE = re.compile(rf"[{CJK}]+|[0-9A-Za-z]+")
@@ -157,6 +160,32 @@ def _search_form_class():
     return CaseSearchForm
 
 
+RESULT_CAP = 1000
+
+
+class SearchPaginator(IdFirstPaginator):
+    """Counts at most RESULT_CAP matches: counting 27,000 hits of a common word cost 250 ms at 1M cases.
+
+    `capped` tells the page to say "more than 1000, narrow the search"; pages stop at the cap.
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list.order_by()[: RESULT_CAP + 1].count()
+
+    @property
+    def cap(self) -> int:
+        return RESULT_CAP
+
+    @property
+    def capped(self) -> bool:
+        return self.count > RESULT_CAP
+
+    @cached_property
+    def num_pages(self):
+        return max(1, -(-min(self.count, RESULT_CAP) // self.per_page))
+
+
 def case_search_form(data):
     return _search_form_class()(data)
 
@@ -207,5 +236,7 @@ def case_search(*, user, criteria: dict):
         queryset = without_hidden_identities(user, queryset.filter(pk__in=people.values("case_id")))
     if not asked:
         return None
-    queryset = queryset.select_related("channel", "purpose", "owner_unit").order_by("-registered_at", "-id")
+    # Newest first by id (= order of registration): a backwards scan of the primary key that stops at
+    # the page, where ordering by registered_at sorted every match (260 ms for 27,000 hits at 1M cases).
+    queryset = queryset.select_related("channel", "purpose", "owner_unit").order_by("-id")
     return cases_visible_to(user, queryset)

@@ -225,7 +225,7 @@ def case_action(request, number: str, code: str):
 @require_GET
 def search(request):
     """The advanced search (issue 6 §3): full text over title + content and filters over case fields."""
-    from xinfang.cases.search import case_search, case_search_form
+    from xinfang.cases.search import SearchPaginator, case_search, case_search_form
 
     form = case_search_form(request.GET or None)
     results = None
@@ -233,7 +233,7 @@ def search(request):
         results = case_search(user=request.user, criteria=form.cleaned_data)
     page = None
     if results is not None:
-        page = IdFirstPaginator(results, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+        page = SearchPaginator(results, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

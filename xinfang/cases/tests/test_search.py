@@ -159,3 +159,14 @@ def test_reindex_rebuilds_the_search_text(register, org, capsys):
     assert list(case_search(user=org.registrar, criteria={"q": "拆迁"})) == [case]
     assert not case_search(user=org.registrar, criteria={"q": "噪音"}).exists()
     assert "reindexed" in capsys.readouterr().out
+
+
+def test_counts_stop_at_the_cap(county_client, register, settings, monkeypatch):
+    monkeypatch.setattr("xinfang.cases.search.RESULT_CAP", 3)
+    settings.PAGE_SIZE = 2
+    cases = [register(title=f"噪音扰民{n}") for n in range(5)]
+    page = county_client.get("/cases/search/", {"q": "噪音"})
+    assert page.context["page"].paginator.capped and page.context["page"].paginator.num_pages == 2
+    assert "超过" in page.content.decode()
+    newest_first = [c.number for c in reversed(cases)][:2]
+    assert [c.number for c in page.context["page"].object_list] == newest_first

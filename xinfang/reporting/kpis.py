@@ -122,6 +122,21 @@ def _day_range(period: Period) -> tuple[datetime.date, datetime.date]:
     return (period.start, period.end)
 
 
+def _moment_range(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
+    """[first day 00:00, day after the last 00:00) in local time: a plain range on the column, so the
+    (unit, time) indexes serve it (a `__date` lookup wraps the column in a function and cannot)."""
+    from django.utils import timezone
+
+    start = datetime.datetime.combine(period.start, datetime.time.min)
+    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(start), timezone.make_aware(end)
+
+
+def _during(field: str, period: Period) -> Q:
+    start, end = _moment_range(period)
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
 def _attributed(scope: KpiScope) -> Q:
     """Case-level attribution: the registering unit for the 信访部门, the 受理单位 for 责任单位."""
     field = "registering_unit_id__in" if scope.side == Side.BUREAU else "handling_unit_id__in"
@@ -160,13 +175,11 @@ def _evaluation_side(scope: KpiScope) -> str:
 
 
 def _q_closed_in(scope: KpiScope) -> Q:
-    start, end = _day_range(scope.period)
-    return Q(closed_at__date__gte=start, closed_at__date__lte=end)
+    return _during("closed_at", scope.period)
 
 
 def kpi_q(code: str, scope: KpiScope) -> tuple[Q, Q]:
     """(cohort, hit) of one KPI as Case filters."""
-    start, end = _day_range(scope.period)
     if code == "timely_accept":
         # 信访部门: 登记交转 (T1, 15 days, the source's djsj + 15); 责任单位: 受理告知 (T3) of a case sent
         # to it, or 直接收件告知 (T2) of one it received itself.
@@ -184,13 +197,11 @@ def kpi_q(code: str, scope: KpiScope) -> tuple[Q, Q]:
             target=_evaluation_side(scope),
             stage=OpinionStage.HANDLE,
             unit_id__in=scope.unit_ids(),
-            recorded_at__date__gte=start,
-            recorded_at__date__lte=end,
-        )
+        ).filter(_during("recorded_at", scope.period))
         good = ratings.filter(level__in=(EvaluationLevel.SATISFIED, EvaluationLevel.FAIRLY))
         return Exists(ratings) & _channel(scope), Exists(good)
     if code in ("repeat", "online"):
-        cohort = _attributed(scope) & Q(registered_at__date__gte=start, registered_at__date__lte=end)
+        cohort = _attributed(scope) & _during("registered_at", scope.period)
         hit = Q(is_repeat=True) if code == "repeat" else Q(channel__is_online=True)
         return cohort, hit
     if code == "one_time":

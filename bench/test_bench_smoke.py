@@ -107,3 +107,12 @@ def assert_scan_left_no_trace():
     assert not CaseEvent.objects.filter(kind="overdue").exists()
     assert not CaseDeadline.objects.filter(reminded_at__isnull=False).exists()
     assert not CaseDeadline.objects.filter(escalated_bureau_at__isnull=False).exists()
+
+
+def test_generated_cases_are_in_the_search_index(generated):
+    from xinfang.cases.models import Case
+    from xinfang.cases.search import fulltext_q
+
+    case = Case.objects.order_by("pk").first()
+    word = case.title[2:4]
+    assert Case.objects.filter(fulltext_q(word), pk=case.pk).exists()

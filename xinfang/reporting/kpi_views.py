@@ -12,16 +12,19 @@ from django.views.decorators.http import require_GET
 from xinfang.cases.access import cases_visible_to
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.orgs.access import current_unit
-from xinfang.orgs.models import Unit
 from xinfang.reference.models import Channel
 from xinfang.reporting import kpis
 from xinfang.reporting.periods import recent_periods
 
 
 def _rows(scope: kpis.KpiScope) -> list[dict]:
+    return _links(scope, kpis.kpis(scope))
+
+
+def _links(scope: kpis.KpiScope, results) -> list[dict]:
     base = kpis.scope_params(scope)
     rows = []
-    for result in kpis.kpis(scope):
+    for result in results:
         link = {**base, "kpi": result.code}
         rows.append(
             {
@@ -42,11 +45,11 @@ def kpi_page(request):
         return render(request, "reporting/kpis.html", {"error": str(error)}, status=400)
     children = []
     if scope.unit.is_bureau and scope.subtree:
-        for child in Unit.objects.filter(parent=scope.unit, is_active=True).order_by("path"):
+        for child, counts in kpis.kpis_by_child(scope):
             child_scope = kpis.KpiScope(
                 unit=child, period=scope.period, side=scope.side, channel_id=scope.channel_id
             )
-            children.append({"unit": child, "rows": _rows(child_scope)})
+            children.append({"unit": child, "rows": _links(child_scope, counts)})
     context = {
         "scope": scope,
         "rows": _rows(scope),

@@ -262,3 +262,20 @@ def test_the_api_gives_the_same_numbers(client, org, story):
         "/api/v1/reports/kpis", {"unit": org.county.pk}, HTTP_AUTHORIZATION=f"Bearer {town_raw}"
     )
     assert town.status_code == 404
+
+
+@pytest.mark.parametrize("side", [Side.BUREAU, Side.HANDLER])
+def test_the_per_unit_table_equals_each_child_on_its_own(org, story, side):
+    web = Channel.objects.get(code="web").pk
+    for unit, channel in ((org.county, None), (org.city, None), (org.county, web)):
+        scope = KpiScope(unit=unit, period=Q1, side=side, channel_id=channel)
+        table = kpis.kpis_by_child(scope)
+        assert table, unit
+        for child, counts in table:
+            alone = values(KpiScope(unit=child, period=Q1, side=side, channel_id=channel))
+            assert {c.code: (c.numerator, c.denominator) for c in counts} == alone, child
+    # By hand: 东湖镇 as 责任单位 — 参评率 2/3 (c3, c4 of c3, c4, c6), 按期办结率 3/4 (c1 missed).
+    town = dict(kpis.kpis_by_child(KpiScope(unit=org.county, period=Q1, side=Side.HANDLER)))[org.town]
+    got = {c.code: (c.numerator, c.denominator) for c in town}
+    assert got["participation"] == (2, 3) and got["on_time"] == (3, 4)
+    assert dict(kpis.kpis_by_child(KpiScope(unit=org.county, period=Q1)))[org.police][0].percent == "—"

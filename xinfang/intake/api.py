@@ -151,3 +151,73 @@ def attachment_add_api(request, number: str, file: File[UploadedFile]):
             data={"name": attachment.original_name, "size": attachment.size},
         )
     return Status(201, case_out(case, request.user))
+
+
+# --- import of historical cases from .xlsx (issue 6 §6) ---------------------------------------
+
+
+class ImportJobOut(Schema):
+    id: int
+    status: str
+    status_display: str
+    unit: int
+    file_name: str
+    total_rows: int
+    rows_checked: int
+    rows_imported: int
+    errors_count: int
+    percent: int
+    file_error: str
+    report_url: str | None
+    earlier_job: int | None = None
+
+
+def _import_job_out(job, earlier: int | None = None) -> dict:
+    from django.urls import reverse
+
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_display": str(job.get_status_display()),
+        "unit": job.unit_id,
+        "file_name": job.original_name,
+        "total_rows": job.total_rows,
+        "rows_checked": job.rows_checked,
+        "rows_imported": job.rows_imported,
+        "errors_count": job.errors_count,
+        "percent": job.percent,
+        "file_error": job.file_error,
+        "report_url": reverse("intake:import_report", args=[job.pk]) if job.report else None,
+        "earlier_job": earlier,
+    }
+
+
+@router.post("/import", response={202: ImportJobOut, 409: ImportJobOut}, summary="上传Excel导入历史信访件")
+def case_import_api(request, file: File[UploadedFile], unit: int | None = None):
+    from xinfang.intake.importing import import_submit, import_units
+
+    units = {u.pk: u for u in import_units(request.user)}
+    if not units:
+        raise PermissionDenied(_("您没有导入信访件的权限。"))
+    chosen = units.get(unit) if unit is not None else next(iter(units.values()))
+    if chosen is None:
+        raise PermissionDenied(_("您无权在该单位导入信访件。"))
+    try:
+        job = import_submit(user=request.user, unit=chosen, upload=file, request=request, via="api")
+    except ValidationError as exc:
+        earlier = getattr(exc, "job", None)
+        if earlier is None:
+            raise
+        return Status(409, _import_job_out(earlier, earlier=earlier.pk))
+    return Status(202, _import_job_out(job))
+
+
+@router.get("/import/{job_id}", response=ImportJobOut, summary="导入任务的进度和结果")
+def case_import_job_api(request, job_id: int):
+    from xinfang.intake.importing import import_units
+    from xinfang.intake.models import ImportJob
+
+    job = ImportJob.objects.filter(pk=job_id, unit__in=[u.pk for u in import_units(request.user)]).first()
+    if job is None:
+        raise Http404(_("导入任务不存在或无权查看。"))
+    return _import_job_out(job)

@@ -11,7 +11,9 @@ Historical cases are closed, so they get no clocks.
 import datetime
 import hashlib
 import io
+import pickle
 import secrets
+import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -270,6 +272,24 @@ class Lookups:
         self.statuses = {str(s.label): s.value for s in HISTORICAL_STATUSES}
         self.statuses.update({s.value: s.value for s in HISTORICAL_STATUSES})
         self.regions: dict[str, bool] = {}
+        self.mobiles: dict[str, object] = {}
+
+    def phone(self, raw: str) -> str:
+        """normalize_phone, memoised per 7-digit 号段 for 11-digit mobiles (validity depends on the prefix)."""
+        if len(raw) == 11 and raw.isdigit() and raw[0] == "1":
+            key = raw[:7]
+            verdict = self.mobiles.get(key)
+            if verdict is None:
+                try:
+                    verdict = normalize_phone(raw) == raw
+                except ValidationError as exc:
+                    verdict = exc
+                self.mobiles[key] = verdict
+            if verdict is True:
+                return raw
+            if isinstance(verdict, ValidationError):
+                raise verdict
+        return normalize_phone(raw)
 
     def region_exists(self, code: str) -> bool:
         if code not in self.regions:
@@ -337,7 +357,7 @@ def check_row(values, lk: Lookups, today: datetime.date) -> tuple[Row | None, li
             err("身份证号码", exc.messages[0])
     phone = _text(v[COL["联系电话"]])
     try:
-        phone = normalize_phone(phone)
+        phone = lk.phone(phone)
     except ValidationError as exc:
         err("联系电话", exc.messages[0])
     address = _text(v[COL["住址"]])
@@ -423,6 +443,7 @@ def _rows(path):
         raise FileError(_("无法读取该Excel文件，请使用下载的模板填写。")) from exc
     try:
         ws = wb.worksheets[0]
+        ws.reset_dimensions()  # don't trust (or compute) the stated size: stream to the last row
         it = ws.iter_rows(values_only=True)
         header = next(it, None)
         got = [_text(h) for h in (header or ())]
@@ -462,10 +483,18 @@ def run_job(job: ImportJob) -> ImportJob:
     _progress(job, status=ImportStatus.CHECKING, started_at=timezone.now())
     lk = Lookups(job.unit)
     today = timezone.localdate()
+    with tempfile.TemporaryFile() as spool:
+        return _check_and_import(job, lk, today, spool)
+
+
+def _check_and_import(job: ImportJob, lk: Lookups, today, spool) -> ImportJob:
+    """Pass 1 checks every row and spools the checked rows (pickled tuples) to a temporary file, so the
+    import (pass 2) neither parses the sheet nor checks a row again; memory stays bounded."""
     errors: dict[int, list[tuple[str, str]]] = {}
     checked = 0
     prefixes: Counter = Counter()
     region6 = job.unit.region_id[:6]
+    pending: list[tuple] = []
     try:
         with job.file.open("rb") as fh:
             for number, values in _rows(fh):
@@ -475,12 +504,21 @@ def run_job(job: ImportJob) -> ImportJob:
                 row, problems = check_row(values, lk, today)
                 if problems:
                     errors[number] = problems
-                else:
+                    pending.clear()
+                elif not errors:
                     prefixes[f"{region6}{row.received_on:%Y%m%d}"] += 1
+                    pending.append(tuple(vars(row).values()))
+                    if len(pending) >= BATCH:
+                        pickle.dump(pending, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                        pending.clear()
                 if checked % PROGRESS_EVERY == 0:
                     _progress(job, rows_checked=checked, errors_count=len(errors))
     except FileError as exc:
         return _finish(job, ImportStatus.INVALID, file_error=str(exc), rows_checked=checked, errors_count=1)
+    if pending:
+        pickle.dump(pending, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        pending.clear()
+    spool.seek(0)
     _progress(job, rows_checked=checked, total_rows=checked, errors_count=len(errors))
     if checked == 0:
         return _finish(job, ImportStatus.INVALID, file_error=_("文件中没有数据行。"), errors_count=1)
@@ -492,7 +530,7 @@ def run_job(job: ImportJob) -> ImportJob:
         return _finish(job, ImportStatus.INVALID)
     _progress(job, status=ImportStatus.IMPORTING)
     try:
-        imported = _import_all(job, lk, today, prefixes)
+        imported = _import_all(job, prefixes, spool)
     except Exception as exc:
         _finish(job, ImportStatus.FAILED, file_error=_("导入失败，已全部撤销：%(e)s") % {"e": str(exc)[:200]})
         raise
@@ -551,6 +589,16 @@ def _query_codes(n: int) -> list[str]:
     return list(codes)
 
 
+def _spooled(spool):
+    while True:
+        try:
+            chunk = pickle.load(spool)  # noqa: S301 — our own temporary file, written just before
+        except EOFError:
+            return
+        for values in chunk:
+            yield Row(*values)
+
+
 def _search_indexer():
     """The search engineers' bulk indexer, if present and its table exists (see xinfang/cases/search.py)."""
     try:
@@ -564,7 +612,7 @@ def _search_indexer():
 
 
 @transaction.atomic
-def _import_all(job: ImportJob, lk: Lookups, today, prefixes: Counter) -> int:
+def _import_all(job: ImportJob, prefixes: Counter, spool) -> int:
     # Serials: one row per prefix, locked, bumped by that day's count (gap-free like next_case_number).
     CaseNumberSeq.objects.bulk_create(
         [CaseNumberSeq(prefix=p, last=0) for p in prefixes], ignore_conflicts=True
@@ -626,40 +674,36 @@ def _import_all(job: ImportJob, lk: Lookups, today, prefixes: Counter) -> int:
         imported += len(batch)
         batch.clear()
 
-    with job.file.open("rb") as fh:
-        for _number, values in _rows(fh):
-            row, problems = check_row(values, lk, today)
-            if problems:  # the file changed under us: roll everything back
-                raise ValidationError(_("文件内容在校验后发生变化。"))
-            prefix = f"{region6}{row.received_on:%Y%m%d}"
-            nxt[prefix] += 1
-            at = datetime.datetime.combine(row.received_on, datetime.time(9), tzinfo=tz)
-            closed = datetime.datetime.combine(row.closed_on, datetime.time(17), tzinfo=tz)
-            case = Case(
-                number=f"{prefix}{nxt[prefix]:05d}",
-                query_code=next(codes),
-                channel_id=row.channel_id,
-                purpose_id=row.purpose_id,
-                category_id=row.category_id,
-                title=row.title,
-                content=row.content,
-                demands=row.demands,
-                issue_region_id=row.issue_region_id,
-                received_on=row.received_on,
-                registered_at=at,
-                registered_by=job.user,
-                registering_unit=job.unit,
-                owner_unit_id=row.owner_unit_id,
-                rule_set=rule_set,
-                status=row.status,
-                is_open=False,
-                closed_at=closed,
-                headcount=row.headcount,
-                is_collective=row.headcount >= COLLECTIVE_HEADCOUNT,
-            )
-            batch.append((case, row))
-            if len(batch) >= BATCH:
-                flush()
+    for row in _spooled(spool):
+        prefix = f"{region6}{row.received_on:%Y%m%d}"
+        nxt[prefix] += 1
+        at = datetime.datetime.combine(row.received_on, datetime.time(9), tzinfo=tz)
+        closed = datetime.datetime.combine(row.closed_on, datetime.time(17), tzinfo=tz)
+        case = Case(
+            number=f"{prefix}{nxt[prefix]:05d}",
+            query_code=next(codes),
+            channel_id=row.channel_id,
+            purpose_id=row.purpose_id,
+            category_id=row.category_id,
+            title=row.title,
+            content=row.content,
+            demands=row.demands,
+            issue_region_id=row.issue_region_id,
+            received_on=row.received_on,
+            registered_at=at,
+            registered_by=job.user,
+            registering_unit=job.unit,
+            owner_unit_id=row.owner_unit_id,
+            rule_set=rule_set,
+            status=row.status,
+            is_open=False,
+            closed_at=closed,
+            headcount=row.headcount,
+            is_collective=row.headcount >= COLLECTIVE_HEADCOUNT,
+        )
+        batch.append((case, row))
+        if len(batch) >= BATCH:
+            flush()
     if batch:
         flush()
     return imported

@@ -225,3 +225,26 @@ def test_permissions(client, org):
 
     with pytest.raises(PermissionDenied):
         import_submit(user=org.other_registrar, unit=org.county, upload=xlsx([row(标题="x")]))
+
+
+def test_the_api(client, org, run_worker, django_capture_on_commit_callbacks):
+    from xinfang.integrations.auth import api_token_create
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=org.registrar, name='t')[1]}"}
+    upload = xlsx([row(), row(标题="第二件")])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/cases/import", {"file": upload}, **auth)
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    run_worker()
+    result = client.get(f"/api/v1/cases/import/{job_id}", **auth).json()
+    assert result["status"] == "done" and result["rows_imported"] == 2 and result["percent"] == 100
+    upload.seek(0)
+    again = client.post("/api/v1/cases/import", {"file": upload}, **auth)
+    assert again.status_code == 409 and again.json()["earlier_job"] == job_id
+    bad = client.post("/api/v1/cases/import", {"file": SimpleUploadedFile("x.xlsx", b"nope")}, **auth)
+    assert bad.status_code == 400
+    other = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=org.other_registrar, name='t')[1]}"}
+    assert client.get(f"/api/v1/cases/import/{job_id}", **other).status_code == 404
+    leader = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=org.leader_only, name='t')[1]}"}
+    assert client.post("/api/v1/cases/import", {"file": upload}, **leader).status_code == 403

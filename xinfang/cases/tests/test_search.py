@@ -1,6 +1,8 @@
 """Full-text and advanced search (issue 6 §3) on SQLite and PostgreSQL alike: bigrams, filters, guards."""
 
+import csv
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -92,6 +94,7 @@ def test_an_empty_query_asks_for_something(county_client, register):
     assert page.status_code == 200 and page.context["page"] is None
     assert "请输入" in page.content.decode()
     assert county_client.get("/cases/search/").status_code == 200
+    assert "/cases/search/" in county_client.get("/cases/lookup/").content.decode()
     assert county_client.get("/api/v1/cases/search").status_code == 400
 
 
@@ -170,3 +173,24 @@ def test_counts_stop_at_the_cap(county_client, register, settings, monkeypatch):
     assert "超过" in page.content.decode()
     newest_first = [c.number for c in reversed(cases)][:2]
     assert [c.number for c in page.context["page"].object_list] == newest_first
+
+
+REAL_MESSAGES = Path("/work/shared/data/tipdm2020c-sample-attachment2/附件2.csv")
+
+
+@pytest.mark.skipif(not REAL_MESSAGES.exists(), reason="the shared citizen-message sample is not here")
+def test_real_citizen_messages_are_found_exactly_where_the_words_occur(org, register):
+    """Real 问政 messages (TipDM 2020 C, read at test time): the index finds exactly the substring matches."""
+    with REAL_MESSAGES.open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["留言主题"].strip()][:120]
+    texts = {}
+    for row in rows:
+        case = register(title=row["留言主题"].strip()[:200], content=row["留言详情"].strip() or "（无）")
+        texts[case.pk] = f"{case.title}\n{case.content}"
+    some_hits = 0
+    for word in ("噪音", "拆迁", "安置", "物业", "小区", "学校", "安全隐患", "扰民", "西湖"):
+        expected = {pk for pk, text in texts.items() if word in text}
+        got = set(case_search(user=org.registrar, criteria={"q": word}).values_list("pk", flat=True))
+        assert got == expected, word
+        some_hits += bool(expected)
+    assert some_hits >= 4

@@ -151,6 +151,7 @@ class SearchQuery(Schema):
     category: str = ""
     petitioner_name: str = ""
     petitioner_phone: str = ""
+    complained: str = ""
     is_urgent: bool = False
     is_repeat: bool = False
     is_collective: bool = False

@@ -69,6 +69,11 @@ def case_index(case) -> None:
     cases_index_rows([(case.pk, case_search_text(case))])
 
 
+def cases_index(cases) -> None:
+    """Index many cases at once, e.g. right after a `bulk_create` (which bypasses `case_register`)."""
+    cases_index_rows([(case.pk, case_search_text(case)) for case in cases])
+
+
 def cases_index_rows(rows: list[tuple[int, str]]) -> None:
     """Upsert (case id, bigram text) rows into the vendor's search table."""
     if not rows:
@@ -151,6 +156,7 @@ def _search_form_class():
         )
         petitioner_name = forms.CharField(label=_("信访人姓名"), max_length=40, required=False)
         petitioner_phone = forms.CharField(label=_("信访人电话"), max_length=20, required=False)
+        complained = forms.CharField(label=_("被反映人或单位"), max_length=80, required=False)
         is_urgent = forms.BooleanField(label=_("重大紧急"), required=False)
         is_repeat = forms.BooleanField(label=_("重复信访"), required=False)
         is_collective = forms.BooleanField(label=_("集体访"), required=False)
@@ -197,7 +203,7 @@ def case_search(*, user, criteria: dict):
     (2022 条例 §30 ¶3). Full-text text that holds no letter, digit or CJK character finds nothing.
     """
     from xinfang.cases.access import cases_visible_to, without_hidden_identities
-    from xinfang.cases.models import Case, Petitioner
+    from xinfang.cases.models import Case, ComplainedParty, Petitioner
     from xinfang.common.validators import normalize_phone
 
     queryset = Case.objects.all()
@@ -221,6 +227,11 @@ def case_search(*, user, criteria: dict):
     if simple:
         asked = True
         queryset = queryset.filter(**simple)
+    complained = (criteria.get("complained") or "").strip()
+    if complained:
+        asked = True
+        parties = ComplainedParty.objects.filter(Q(name=complained) | Q(organisation=complained))
+        queryset = queryset.filter(pk__in=parties.values("case_id"))
     name = (criteria.get("petitioner_name") or "").strip()
     phone = (criteria.get("petitioner_phone") or "").strip()
     if name or phone:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from xinfang.cases import steps
 from xinfang.cases.search import bigrams, case_search, query_phrases
-from xinfang.intake.services import PetitionerInput
+from xinfang.intake.services import ComplainedInput, PetitionerInput
 
 WHISTLE_NAME = "钱举报"
 
@@ -136,6 +136,10 @@ def test_filters_over_case_fields(county_client, register, org):
     assert found(county_client, owner_unit=org.town.pk) == set()
     assert found(county_client, status=new.status) == {old.number, new.number}
     assert found(county_client, petitioner_name="张三", q="拆迁") == {old.number, new.number}
+    accused = register(title="反映乱收费", complained=[ComplainedInput(name="李四", organisation="某站所")])
+    assert found(county_client, complained="李四") == {accused.number}
+    assert found(county_client, complained="某站所") == {accused.number}
+    assert found(county_client, complained="王五") == set()
     page = county_client.get("/cases/search/", {"received_from": "not a date"})
     assert page.status_code == 200 and page.context["page"] is None
 

@@ -28,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 
 from xinfang.cases.choices import CaseStatus, CaseUnitRole, EventKind
 from xinfang.cases.models import Case, CaseEvent, CaseNumberSeq, CaseUnit, Petitioner
+from xinfang.common.bulk import rows_append
 from xinfang.common.services import audit_record
 from xinfang.common.validators import normalize_phone, normalize_resident_id
 from xinfang.deadlines.selectors import rule_set_for_unit
@@ -637,37 +638,37 @@ def _import_all(job: ImportJob, prefixes: Counter, spool) -> int:
     def flush():
         nonlocal imported
         cases = Case.objects.bulk_create([c for c, _ in batch])
-        Petitioner.objects.bulk_create(
-            [
-                Petitioner(
-                    case_id=c.pk,
-                    name=r.name,
-                    id_type=resident if r.id_number else None,
-                    id_number=r.id_number,
-                    phone=r.phone,
-                    address=r.address,
-                    is_primary=True,
-                )
+        # The children need no ids back: appended by COPY (PostgreSQL) / executemany (SQLite).
+        resident_id = resident.pk if resident else None
+        rows_append(
+            Petitioner,
+            ["case_id", "name", "id_type_id", "id_number", "phone", "address", "is_primary"],
+            (
+                (c.pk, r.name, resident_id if r.id_number else None, r.id_number, r.phone, r.address, True)
                 for c, r in batch
-            ]
+            ),
         )
         links = []
         for c, _r in batch:
-            links.append(CaseUnit(case_id=c.pk, unit_id=job.unit_id, role=CaseUnitRole.REGISTERED))
-            links.append(CaseUnit(case_id=c.pk, unit_id=c.owner_unit_id, role=CaseUnitRole.HOLDER))
-        CaseUnit.objects.bulk_create(links, ignore_conflicts=True)
-        CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(
-                    case_id=c.pk,
-                    kind=EventKind.REGISTERED,
-                    actor=job.user,
-                    unit=job.unit,
-                    to_status=c.status,
-                    data={"number": c.number, "channel": r.channel_name, "imported": job.pk},
+            links.append((c.pk, job.unit_id, CaseUnitRole.REGISTERED.value))
+            links.append((c.pk, c.owner_unit_id, CaseUnitRole.HOLDER.value))
+        rows_append(CaseUnit, ["case_id", "unit_id", "role"], links)
+        now = timezone.now()
+        rows_append(
+            CaseEvent,
+            ["case_id", "kind", "actor_id", "unit_id", "to_status", "data", "created_at"],
+            (
+                (
+                    c.pk,
+                    EventKind.REGISTERED.value,
+                    job.user_id,
+                    job.unit_id,
+                    c.status,
+                    {"number": c.number, "channel": r.channel_name, "imported": job.pk},
+                    now,
                 )
                 for c, r in batch
-            ]
+            ),
         )
         if index is not None:
             index(cases)

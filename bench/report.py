@@ -27,6 +27,9 @@ ORDER = [
     "lookup_query_code",
     "lookup_name",
     "lookup_phone",
+    "search_word",
+    "search_phrase",
+    "search_filtered",
     "deadline_scan",
     "deadline_scan_idle",
 ]

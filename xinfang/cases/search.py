@@ -152,7 +152,7 @@ def _search_form_class():
         channel = forms.ModelChoiceField(label=_("信访形式"), queryset=Channel.objects.all(), required=False)
         purpose = forms.ModelChoiceField(label=_("信访目的"), queryset=Purpose.objects.all(), required=False)
         category = forms.ModelChoiceField(
-            label=_("内容分类"), queryset=Category.objects.all(), required=False
+            label=_("内容分类"), queryset=Category.objects.select_related("parent"), required=False
         )
         petitioner_name = forms.CharField(label=_("信访人姓名"), max_length=40, required=False)
         petitioner_phone = forms.CharField(label=_("信访人电话"), max_length=20, required=False)

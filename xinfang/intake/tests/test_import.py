@@ -248,3 +248,10 @@ def test_the_api(client, org, run_worker, django_capture_on_commit_callbacks):
     assert client.get(f"/api/v1/cases/import/{job_id}", **other).status_code == 404
     leader = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=org.leader_only, name='t')[1]}"}
     assert client.post("/api/v1/cases/import", {"file": upload}, **leader).status_code == 403
+
+
+def test_imported_cases_are_found_by_full_text_search(org):
+    search = pytest.importorskip("xinfang.cases.search")
+    submit_and_run(org, [row(标题="反映拆迁补偿问题", 信访内容="拆迁补偿款未到位。")])
+    q = search.fulltext_q("拆迁")
+    assert q is not None and Case.objects.filter(q).count() == 1

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -179,31 +179,37 @@ def import_submit(*, user, unit: Unit, upload, request=None, via="web") -> Impor
     digest = hashlib.sha256(data).hexdigest()
     earlier = ImportJob.objects.filter(sha256=digest).first()
     if earlier is not None:
-        exc = ValidationError(
-            _("该文件已于%(when)s上传过（导入任务 #%(id)s），不再重复导入。")
-            % {"when": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"), "id": earlier.pk},
-            code="duplicate",
-        )
-        exc.job = earlier
-        raise exc
+        raise _duplicate(earlier)
     from xinfang.intake.importing_tasks import run_import
 
-    with transaction.atomic():
-        job = ImportJob(
-            user=user, unit=unit, original_name=(upload.name or "import.xlsx")[:200], sha256=digest
-        )
-        job.file.save(f"{digest[:16]}.xlsx", ContentFile(data), save=False)
-        job.save()
-        audit_record(
-            user=user,
-            action="case_import_upload",
-            obj=job,
-            detail={"file": job.original_name, "sha256": digest, "unit": unit.pk},
-            request=request,
-            via=via,
-        )
-        transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    job = ImportJob(user=user, unit=unit, original_name=(upload.name or "import.xlsx")[:200], sha256=digest)
+    job.file.save(f"{digest[:16]}.xlsx", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            job.save()
+            audit_record(
+                user=user,
+                action="case_import_upload",
+                obj=job,
+                detail={"file": job.original_name, "sha256": digest, "unit": unit.pk},
+                request=request,
+                via=via,
+            )
+            transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    except IntegrityError:  # the same file uploaded twice at the same moment: the other one won
+        job.file.delete(save=False)
+        raise _duplicate(ImportJob.objects.get(sha256=digest)) from None
     return job
+
+
+def _duplicate(earlier: ImportJob) -> ValidationError:
+    exc = ValidationError(
+        _("该文件已于%(when)s上传过（导入任务 #%(id)s），不再重复导入。")
+        % {"when": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"), "id": earlier.pk},
+        code="duplicate",
+    )
+    exc.job = earlier
+    return exc
 
 
 # --- checking rows ------------------------------------------------------------------------------

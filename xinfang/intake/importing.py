@@ -3,7 +3,7 @@
 The worker streams the sheet twice with openpyxl's read-only reader (bounded memory): first it checks
 every row and, if any is wrong, writes a report (.xlsx with 错误说明) and imports nothing; otherwise it
 imports every row in one transaction with bulk inserts (cases, petitioners, CaseUnit links, a
-REGISTERED event each). Numbers come from the importing unit's region and the historical 信访日期,
+REGISTERED event each, the search index). Numbers come from the importing unit's region and the historical 信访日期,
 through the same gap-free CaseNumberSeq as `next_case_number`, allocated per prefix in bulk.
 Historical cases are closed, so they get no clocks.
 """
@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from xinfang.cases.choices import CaseStatus, CaseUnitRole, EventKind
 from xinfang.cases.models import Case, CaseEvent, CaseNumberSeq, CaseUnit, Petitioner
+from xinfang.cases.search import cases_index
 from xinfang.common.bulk import rows_append
 from xinfang.common.services import audit_record
 from xinfang.common.validators import normalize_phone, normalize_resident_id
@@ -606,18 +607,6 @@ def _spooled(spool):
             yield Row(*values)
 
 
-def _search_indexer():
-    """The search engineers' bulk indexer, if present and its table exists (see xinfang/cases/search.py)."""
-    try:
-        from xinfang.cases.search import case_search_text, cases_index_rows
-    except ImportError:
-        return None
-    tables = set(connection.introspection.table_names())
-    if not ({"cases_case_search", "cases_case_fts"} & tables):
-        return None
-    return lambda cases: cases_index_rows([(c.pk, case_search_text(c)) for c in cases])
-
-
 @transaction.atomic
 def _import_all(job: ImportJob, prefixes: Counter, spool) -> int:
     # Serials: one row per prefix, locked, bumped by that day's count (gap-free like next_case_number).
@@ -637,7 +626,6 @@ def _import_all(job: ImportJob, prefixes: Counter, spool) -> int:
     resident = IdType.objects.filter(code=IdType.RESIDENT_ID).first()
     region6 = job.unit.region_id[:6]
     tz = timezone.get_current_timezone()
-    index = _search_indexer()
     imported = 0
     batch: list[tuple[Case, Row]] = []
 
@@ -676,8 +664,7 @@ def _import_all(job: ImportJob, prefixes: Counter, spool) -> int:
                 for c, r in batch
             ),
         )
-        if index is not None:
-            index(cases)
+        cases_index(cases)
         imported += len(batch)
         batch.clear()
 

@@ -216,6 +216,9 @@ if SMS_BACKEND == "smpp" and not (SMPP_HOST and SMPP_SYSTEM_ID):
 SMS_WEBHOOK_SECRET = env_str("SMS_WEBHOOK_SECRET", "")
 SMS_WEBHOOK_MAX_AGE_SECONDS = env_int("SMS_WEBHOOK_MAX_AGE_SECONDS", 300, minimum=10, maximum=3600)
 SMS_NOTIFY = env_bool("SMS_NOTIFY", True)
+# Excel import of historical cases (issue 6 §6): the largest file and row count accepted.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50, minimum=1, maximum=500)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1, maximum=2_000_000)
 REPORT_SIGNOFF_REQUIRED = env_bool("REPORT_SIGNOFF_REQUIRED", False)  # 信息报送 sent only by the unit head
 SMS_REVIEW_REMINDER_DAYS = env_int("SMS_REVIEW_REMINDER_DAYS", 5, minimum=1, maximum=29)
 SMS_REMINDER_SECONDS = env_int("SMS_REMINDER_SECONDS", 3600, minimum=60)

@@ -76,11 +76,11 @@ BATCH = 2000
 
 
 def import_max_mb() -> int:
-    return getattr(settings, "IMPORT_MAX_MB", 50)
+    return settings.IMPORT_MAX_MB
 
 
 def import_max_rows() -> int:
-    return getattr(settings, "IMPORT_MAX_ROWS", 200_000)
+    return settings.IMPORT_MAX_ROWS
 
 
 # --- the template -------------------------------------------------------------------------------

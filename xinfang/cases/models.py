@@ -20,6 +20,7 @@ from xinfang.cases.choices import (
     RecordStatus,
     ServiceMethod,
 )
+from xinfang.common.models import AppendOnly, ImmutableError  # noqa: F401 - ImmutableError re-exported
 from xinfang.deadlines.models import DayType, Step
 
 
@@ -296,11 +297,7 @@ class CaseDeadline(models.Model):
         return f"{self.case_id} {self.step} {self.due_on}"
 
 
-class ImmutableError(Exception):
-    pass
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """An immutable record of one change, written in the same transaction as the change."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -322,14 +319,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.created_at}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableError("CaseEvent rows are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("CaseEvent rows are immutable.")
 
 
 # --- The workflow's records (issue 3; domain.md §3–§5) ------------------------------------------

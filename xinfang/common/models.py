@@ -42,3 +42,25 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImmutableError(Exception):
+    """An attempt to change or delete an append-only row (events, measures, calls)."""
+
+
+class AppendOnly(models.Model):
+    """A row written once and never changed or deleted: the audit trail of a case, a dispute, a call.
+
+    Bulk `QuerySet.update()`/`.delete()` bypass this on purpose (data fixes by an administrator).
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ImmutableError(f"{type(self).__name__} rows are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"{type(self).__name__} rows are immutable.")

@@ -4,11 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.common.models import AppendOnly, ImmutableError  # noqa: F401 - ImmutableError re-exported
 from xinfang.disputes.choices import DisputeStatus, EventKind, PartyKind, RiskLevel
-
-
-class ImmutableError(Exception):
-    pass
 
 
 class Dispute(models.Model):
@@ -142,7 +139,7 @@ class DisputeParty(models.Model):
         return self.name
 
 
-class DisputeMeasure(models.Model):
+class DisputeMeasure(AppendOnly):
     """One dated entry of the running log of measures taken (化解措施); immutable once written."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="measures")
@@ -160,16 +157,8 @@ class DisputeMeasure(models.Model):
     def __str__(self) -> str:
         return f"{self.dispute_id} {self.taken_on}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableError("DisputeMeasure rows are immutable.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("DisputeMeasure rows are immutable.")
-
-
-class DisputeEvent(models.Model):
+class DisputeEvent(AppendOnly):
     """An immutable record of one change to a dispute, written in the same transaction as the change."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
@@ -191,14 +180,6 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id} {self.kind} {self.created_at}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableError("DisputeEvent rows are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("DisputeEvent rows are immutable.")
 
     @property
     def from_label(self) -> str:

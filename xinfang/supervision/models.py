@@ -12,16 +12,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.choices import EvaluationLevel
+from xinfang.common.models import AppendOnly, ImmutableError  # noqa: F401 - ImmutableError re-exported
 from xinfang.supervision.choices import (
     CallbackStatus,
     DrawMode,
     SupervisionEventKind,
     SupervisionStatus,
 )
-
-
-class ImmutableError(Exception):
-    pass
 
 
 class Urge(models.Model):
@@ -182,7 +179,7 @@ class SupervisionAttachment(models.Model):
         return self.original_name
 
 
-class SupervisionEvent(models.Model):
+class SupervisionEvent(AppendOnly):
     """An immutable record of one change of a supervision, written in the change's transaction."""
 
     supervision = models.ForeignKey(Supervision, on_delete=models.CASCADE, related_name="events")
@@ -204,14 +201,6 @@ class SupervisionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supervision_id} {self.kind} {self.created_at}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableError("SupervisionEvent rows are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("SupervisionEvent rows are immutable.")
 
 
 # --- 抽查回访 -----------------------------------------------------------------------------------
@@ -293,7 +282,7 @@ class Callback(models.Model):
         return f"{self.draw_id}#{self.position} {self.case_id}"
 
 
-class CallbackCall(models.Model):
+class CallbackCall(AppendOnly):
     """One phone call of a callback task (also the ones nobody answered)."""
 
     callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="calls")
@@ -312,8 +301,3 @@ class CallbackCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.callback_id} {self.called_at}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableError("CallbackCall rows are immutable.")
-        super().save(*args, **kwargs)

@@ -164,3 +164,12 @@ def run_worker(monkeypatch):
         call_command("worker", "--once")
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids repeat between tests, so a cached KPI table
+    (xinfang/reporting/kpis.py) of one test would otherwise answer for another's data."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -220,6 +220,8 @@ SMS_NOTIFY = env_bool("SMS_NOTIFY", True)
 IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50, minimum=1, maximum=500)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1, maximum=2_000_000)
 REPORT_SIGNOFF_REQUIRED = env_bool("REPORT_SIGNOFF_REQUIRED", False)  # 信息报送 sent only by the unit head
+# KPI page (issue 6 §1): a finished period's numbers are cached this long (0: never; docs/kpis.md).
+KPI_CACHE_SECONDS = env_int("KPI_CACHE_SECONDS", 3600, minimum=0, maximum=86_400)
 SMS_REVIEW_REMINDER_DAYS = env_int("SMS_REVIEW_REMINDER_DAYS", 5, minimum=1, maximum=29)
 SMS_REMINDER_SECONDS = env_int("SMS_REMINDER_SECONDS", 3600, minimum=60)
 FORUM_FEEDS = env_list("FORUM_FEEDS", [])

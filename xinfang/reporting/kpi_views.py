@@ -17,10 +17,6 @@ from xinfang.reporting import kpis
 from xinfang.reporting.periods import recent_periods
 
 
-def _rows(scope: kpis.KpiScope) -> list[dict]:
-    return _links(scope, kpis.kpis(scope))
-
-
 def _links(scope: kpis.KpiScope, results) -> list[dict]:
     base = kpis.scope_params(scope)
     rows = []
@@ -43,16 +39,17 @@ def kpi_page(request):
         scope = kpis.kpi_scope_for(request.user, default_unit=current_unit(request), params=request.GET)
     except kpis.KpiScopeError as error:
         return render(request, "reporting/kpis.html", {"error": str(error)}, status=400)
+    table = kpis.kpi_table_cached(scope)
     children = []
-    if scope.unit.is_bureau and scope.subtree:
-        for child, counts in kpis.kpis_by_child(scope):
+    if scope.unit.is_bureau and scope.subtree:  # the per-unit table of a 信访部门
+        for child, counts in table.children:
             child_scope = kpis.KpiScope(
                 unit=child, period=scope.period, side=scope.side, channel_id=scope.channel_id
             )
             children.append({"unit": child, "rows": _links(child_scope, counts)})
     context = {
         "scope": scope,
-        "rows": _rows(scope),
+        "rows": _links(scope, table.own),
         "children": children,
         "names": [kpis.KPI_NAMES[code] for code in kpis.KPI_CODES],
         "periods": recent_periods(timezone.localdate()),

@@ -7,8 +7,10 @@ from the Guangdong dashboard SQL [S13] are written down in docs/kpis.md.
 """
 
 import datetime
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -178,6 +180,25 @@ def _q_closed_in(scope: KpiScope) -> Q:
     return _during("closed_at", scope.period)
 
 
+REGISTERED_HITS = {"repeat": Q(is_repeat=True), "online": Q(channel__is_online=True)}
+FIRST_TIME = Q(is_repeat=False)
+
+
+def _rated(scope: KpiScope) -> Exists:
+    return Exists(Evaluation.objects.filter(case=OuterRef("pk"), target=_evaluation_side(scope)))
+
+
+def _resolved_at_once() -> Q:
+    """一次性化解: no repeat within the window after closing, no 复查 request, no 不满意 rating."""
+    window = datetime.timedelta(days=ONE_TIME_WINDOW_DAYS)
+    later_repeat = Case.objects.filter(
+        repeat_of=OuterRef("pk"), registered_at__lte=OuterRef("closed_at") + window
+    )
+    review = ReviewRequest.objects.filter(case=OuterRef("pk"))
+    unhappy = Evaluation.objects.filter(case=OuterRef("pk"), level=EvaluationLevel.UNSATISFIED)
+    return ~Exists(later_repeat) & ~Exists(review) & ~Exists(unhappy)
+
+
 def kpi_q(code: str, scope: KpiScope) -> tuple[Q, Q]:
     """(cohort, hit) of one KPI as Case filters."""
     if code == "timely_accept":
@@ -189,8 +210,7 @@ def kpi_q(code: str, scope: KpiScope) -> tuple[Q, Q]:
     if code == "on_time":
         return _deadline_kpi(scope, (Step.HANDLE,))
     if code == "participation":
-        rated = Evaluation.objects.filter(case=OuterRef("pk"), target=_evaluation_side(scope))
-        return _attributed(scope) & _q_closed_in(scope), Exists(rated)
+        return _attributed(scope) & _q_closed_in(scope), _rated(scope)
     if code == "satisfaction":
         ratings = Evaluation.objects.filter(
             case=OuterRef("pk"),
@@ -201,25 +221,17 @@ def kpi_q(code: str, scope: KpiScope) -> tuple[Q, Q]:
         good = ratings.filter(level__in=(EvaluationLevel.SATISFIED, EvaluationLevel.FAIRLY))
         return Exists(ratings) & _channel(scope), Exists(good)
     if code in ("repeat", "online"):
-        cohort = _attributed(scope) & _during("registered_at", scope.period)
-        hit = Q(is_repeat=True) if code == "repeat" else Q(channel__is_online=True)
-        return cohort, hit
+        return _attributed(scope) & _during("registered_at", scope.period), REGISTERED_HITS[code]
     if code == "one_time":
-        window = datetime.timedelta(days=ONE_TIME_WINDOW_DAYS)
-        later_repeat = Case.objects.filter(
-            repeat_of=OuterRef("pk"), registered_at__lte=OuterRef("closed_at") + window
-        )
-        review = ReviewRequest.objects.filter(case=OuterRef("pk"))
-        unhappy = Evaluation.objects.filter(case=OuterRef("pk"), level=EvaluationLevel.UNSATISFIED)
-        cohort = _attributed(scope) & _q_closed_in(scope) & Q(is_repeat=False)
-        return cohort, ~Exists(later_repeat) & ~Exists(review) & ~Exists(unhappy)
+        return _attributed(scope) & _q_closed_in(scope) & FIRST_TIME, _resolved_at_once()
     raise ValueError(code)
 
 
 def kpi(code: str, scope: KpiScope) -> KpiResult:
     """One KPI in one query: COUNT over the cohort, and COUNT … FILTER (hit)."""
     cohort, hit = kpi_q(code, scope)
-    counts = Case.objects.filter(cohort).aggregate(den=Count("pk"), num=Count("pk", filter=hit))
+    with _analytic_queries():
+        counts = Case.objects.filter(cohort).aggregate(den=Count("pk"), num=Count("pk", filter=hit))
     return KpiResult(code=code, numerator=counts["num"], denominator=counts["den"], cohort=cohort, hit=hit)
 
 
@@ -301,7 +313,7 @@ def scope_params(scope: KpiScope) -> dict[str, str]:
     return params
 
 
-# --- The per-unit table: every child of a unit in one query per KPI -----------------------------
+# --- The page: the scope's own KPIs and its per-unit table from the same grouped queries ----------
 
 
 @dataclass(frozen=True)
@@ -316,52 +328,205 @@ class ChildCount:
     percent = KpiResult.percent
 
 
-def kpis_by_child(scope: KpiScope) -> list[tuple[Unit, list[ChildCount]]]:
-    """The seven KPIs of each child of `scope.unit` (child with its subtree): the same numbers as
-    `kpis()` with that child as the unit, in seven queries instead of seven per child. Rows are grouped
-    by the unit they are attributed to, then rolled up to the child whose path that unit's starts with."""
-    children = list(Unit.objects.filter(parent=scope.unit, is_active=True).order_by("path"))
-    if not children:
-        return []
-    paths = dict(Unit.objects.filter(path__startswith=scope.unit.path).values_list("pk", "path"))
-    owner: dict[int, int] = {}
-    for unit_id, path in paths.items():
-        for child in children:
-            if path.startswith(child.path):
-                owner[unit_id] = child.pk
-    table: dict[int, list[ChildCount]] = {child.pk: [] for child in children}
+@dataclass(frozen=True)
+class KpiTable:
+    """The page's numbers: the scope's own seven KPIs and, with its subtree, each active child's."""
+
+    own: list[KpiResult]
+    children: list[tuple[Unit, list[ChildCount]]]
+
+
+CLOCK_CODES = ("timely_accept", "on_time")
+PER_CASE_CODES = (*CLOCK_CODES, "satisfaction")  # several rows per case: counted by case id
+
+
+class _Tally:
+    """One KPI's rows grouped by the unit they are attributed to; `count(units)` adds up any group.
+
+    A case-attributed KPI belongs to one unit per case, so its counts simply add up. Clocks and ratings
+    belong to their own unit, and a case counts once however many of them fall in a group: for clocks
+    the case is a hit when none of them is missed, for ratings when one of them is good (as `kpi_q`).
+    """
+
+    def __init__(self, code: str):
+        self.code = code
+        self.sums: dict[int, list[int]] = {}  # unit → [numerator, denominator]
+        self.cases: dict[int, set[int]] = {}  # unit → case ids in the cohort
+        self.flagged: dict[int, set[int]] = {}  # unit → case ids with a missed clock / a good rating
+
+    def add_counts(self, unit_id: int, numerator: int, denominator: int) -> None:
+        counts = self.sums.setdefault(unit_id, [0, 0])
+        counts[0] += numerator
+        counts[1] += denominator
+
+    def add_case(self, unit_id: int, case_id: int, flag: bool) -> None:
+        self.cases.setdefault(unit_id, set()).add(case_id)
+        if flag:
+            self.flagged.setdefault(unit_id, set()).add(case_id)
+
+    def count(self, unit_ids) -> tuple[int, int]:
+        if self.code not in PER_CASE_CODES:
+            pairs = [self.sums[u] for u in unit_ids if u in self.sums]
+            return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+        cohort: set[int] = set().union(*(self.cases.get(u, ()) for u in unit_ids))
+        flagged: set[int] = set().union(*(self.flagged.get(u, ()) for u in unit_ids))
+        hits = cohort - flagged if self.code in CLOCK_CODES else flagged
+        return len(hits), len(cohort)
+
+
+def kpi_table(scope: KpiScope) -> KpiTable:
+    """The scope's own KPIs and its children's, in five grouped queries whatever the number of units.
+
+    Rows are grouped by the unit they are attributed to; the own row adds up every unit of the scope
+    (the unit itself and its whole subtree), a child's row the units whose path starts with the
+    child's. Equal to `kpis()` and to `kpis()` of each child on its own (tested).
+    """
+    paths = dict(Unit.objects.filter(pk__in=scope.unit_ids()).values_list("pk", "path"))
+    children = (
+        list(Unit.objects.filter(parent=scope.unit, is_active=True).order_by("path")) if scope.subtree else []
+    )
+    tallies = _tallies(scope)
+    own = []
     for code in KPI_CODES:
-        counts = {child.pk: [0, 0] for child in children}
-        if code in ("timely_accept", "on_time", "satisfaction"):
-            # Per (unit, case) rows: a case is in a child's cohort once; for clocks it is a hit only
-            # when no clock of it in the child is missed, for ratings when one rating is good.
-            cohort: dict[int, set] = {child.pk: set() for child in children}
-            marked: dict[int, set] = {child.pk: set() for child in children}
-            for unit_id, case_id, flag in _rows(code, scope):
-                child_id = owner.get(unit_id)
-                if child_id is None:
-                    continue
-                cohort[child_id].add(case_id)
-                if flag:
-                    marked[child_id].add(case_id)
-            for child_id in counts:
-                den = cohort[child_id]
-                num = den - marked[child_id] if code != "satisfaction" else marked[child_id]
-                counts[child_id] = [len(num), len(den)]
-        else:
-            for unit_id, den, num in _rows(code, scope):
-                child_id = owner.get(unit_id)
-                if child_id is not None:
-                    counts[child_id][0] += num
-                    counts[child_id][1] += den
-        for child_id, (num, den) in counts.items():
-            table[child_id].append(ChildCount(code, num, den))
-    return [(child, table[child.pk]) for child in children]
+        numerator, denominator = tallies[code].count(paths)
+        cohort, hit = kpi_q(code, scope)
+        own.append(KpiResult(code, numerator, denominator, cohort, hit))
+    table = []
+    for child in children:
+        units = [pk for pk, path in paths.items() if path.startswith(child.path)]
+        table.append((child, [ChildCount(code, *tallies[code].count(units)) for code in KPI_CODES]))
+    return KpiTable(own=own, children=table)
 
 
-def _rows(code: str, scope: KpiScope):
-    """One query: (unit, case, missed) per clock, (unit, case, good) per rating, or (unit, den, num)."""
-    if code in ("timely_accept", "on_time"):
+def kpis_by_child(scope: KpiScope) -> list[tuple[Unit, list[ChildCount]]]:
+    """The seven KPIs of each active child of `scope.unit` (the child with its subtree)."""
+    return kpi_table(replace(scope, subtree=True)).children
+
+
+def kpi_table_cached(scope: KpiScope) -> KpiTable:
+    """`kpi_table`, kept for settings.KPI_CACHE_SECONDS once the period is over (docs/kpis.md, "Caching").
+
+    A finished period's numbers still move a little (late ratings, the 90-day window of 一次性化解率,
+    extended clocks, imported history): they show up at most KPI_CACHE_SECONDS later. The current
+    period is never cached. The key holds everything that makes the scope.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    seconds = settings.KPI_CACHE_SECONDS
+    if not seconds or scope.period.end >= timezone.localdate():
+        return kpi_table(scope)
+    key = ":".join(
+        (
+            "kpis",
+            "v1",
+            str(scope.unit.pk),
+            scope.period.code,
+            scope.side,
+            str(int(scope.subtree)),
+            str(scope.channel_id),
+        )
+    )
+    stored = cache.get(key)
+    if stored is not None:
+        return _table_from(scope, stored)
+    table = kpi_table(scope)
+    own = [(r.numerator, r.denominator) for r in table.own]
+    children = [
+        (child.pk, [(c.numerator, c.denominator) for c in counts]) for child, counts in table.children
+    ]
+    cache.set(key, {"own": own, "children": children}, seconds)
+    return table
+
+
+def _table_from(scope: KpiScope, stored: dict) -> KpiTable:
+    own = [
+        KpiResult(code, num, den, *kpi_q(code, scope))
+        for code, (num, den) in zip(KPI_CODES, stored["own"], strict=True)
+    ]
+    units = Unit.objects.in_bulk([pk for pk, _counts in stored["children"]])
+    children = [
+        (units[pk], [ChildCount(code, num, den) for code, (num, den) in zip(KPI_CODES, counts, strict=True)])
+        for pk, counts in stored["children"]
+        if pk in units
+    ]
+    return KpiTable(own=own, children=children)
+
+
+@contextmanager
+def _analytic_queries():
+    """PostgreSQL JIT-compiles any query whose estimated cost passes jit_above_cost; these counts over
+    ~80,000 cases of a quarter spent 0.6 s compiling and 0.2 s running at 1,000,000 cases (EXPLAIN
+    ANALYZE, docs/kpis.md), so JIT is off for them (SET LOCAL: this transaction only)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _tallies(scope: KpiScope) -> dict[str, _Tally]:
+    tallies = {code: _Tally(code) for code in KPI_CODES}
+    with _analytic_queries():
+        for code in PER_CASE_CODES:
+            for unit_id, case_id, flag in _case_rows(code, scope):
+                tallies[code].add_case(unit_id, case_id, flag)
+        for unit_id, den, repeats, online in _registered_counts(scope):
+            tallies["repeat"].add_counts(unit_id, repeats, den)
+            tallies["online"].add_counts(unit_id, online, den)
+        for unit_id, den, rated, first_den, first_num in _closed_counts(scope):
+            tallies["participation"].add_counts(unit_id, rated, den)
+            tallies["one_time"].add_counts(unit_id, first_num, first_den)
+    return tallies
+
+
+def _attributed_field(scope: KpiScope) -> str:
+    return "registering_unit_id" if scope.side == Side.BUREAU else "handling_unit_id"
+
+
+def _registered_counts(scope: KpiScope):
+    """Per unit: cases registered in the period, the repeats and the online ones (one pass)."""
+    cohort, _hit = kpi_q("repeat", scope)
+    field = _attributed_field(scope)
+    return (
+        Case.objects.filter(cohort)
+        .order_by()
+        .values(field)
+        .annotate(
+            den=Count("pk"),
+            repeats=Count("pk", filter=REGISTERED_HITS["repeat"]),
+            online=Count("pk", filter=REGISTERED_HITS["online"]),
+        )
+        .values_list(field, "den", "repeats", "online")
+    )
+
+
+def _closed_counts(scope: KpiScope):
+    """Per unit: cases closed in the period and the rated ones (参评率); of them the first-time ones
+    and those resolved at once (一次性化解率) — one pass over the closed cases."""
+    cohort, rated = kpi_q("participation", scope)
+    _first_cohort, resolved = kpi_q("one_time", scope)
+    field = _attributed_field(scope)
+    return (
+        Case.objects.filter(cohort)
+        .order_by()
+        .values(field)
+        .annotate(
+            den=Count("pk"),
+            rated=Count("pk", filter=rated),
+            first_den=Count("pk", filter=FIRST_TIME),
+            first_num=Count("pk", filter=FIRST_TIME & resolved),
+        )
+        .values_list(field, "den", "rated", "first_den", "first_num")
+    )
+
+
+def _case_rows(code: str, scope: KpiScope):
+    """(unit, case, missed) per clock falling due, or (unit, case, good) per rating recorded."""
+    if code in CLOCK_CODES:
         if code == "on_time":
             steps: tuple[str, ...] = (Step.HANDLE,)
         elif scope.side == Side.BUREAU:
@@ -381,23 +546,13 @@ def _rows(code: str, scope: KpiScope):
                 ok=ExpressionWrapper(met, output_field=BooleanField())
             ).values_list("unit_id", "case_id", "ok")
         ]
-    if code == "satisfaction":
-        ratings = Evaluation.objects.filter(
-            Q(target=_evaluation_side(scope), stage=OpinionStage.HANDLE, unit_id__in=scope.unit_ids())
-            & _during("recorded_at", scope.period)
-            & _channel_of_case(scope)
-        )
-        good = (EvaluationLevel.SATISFIED, EvaluationLevel.FAIRLY)
-        return [(u, c, level in good) for u, c, level in ratings.values_list("unit_id", "case_id", "level")]
-    cohort, hit = kpi_q(code, scope)
-    field = "registering_unit_id" if scope.side == Side.BUREAU else "handling_unit_id"
-    return (
-        Case.objects.filter(cohort)
-        .order_by()
-        .values(field)
-        .annotate(den=Count("pk"), num=Count("pk", filter=hit))
-        .values_list(field, "den", "num")
+    ratings = Evaluation.objects.filter(
+        Q(target=_evaluation_side(scope), stage=OpinionStage.HANDLE, unit_id__in=scope.unit_ids())
+        & _during("recorded_at", scope.period)
+        & _channel_of_case(scope)
     )
+    good = (EvaluationLevel.SATISFIED, EvaluationLevel.FAIRLY)
+    return [(u, c, level in good) for u, c, level in ratings.values_list("unit_id", "case_id", "level")]
 
 
 def _channel_of_case(scope: KpiScope) -> Q:

@@ -279,3 +279,71 @@ def test_the_per_unit_table_equals_each_child_on_its_own(org, story, side):
     got = {c.code: (c.numerator, c.denominator) for c in town}
     assert got["participation"] == (2, 3) and got["on_time"] == (3, 4)
     assert dict(kpis.kpis_by_child(KpiScope(unit=org.county, period=Q1)))[org.police][0].percent == "—"
+
+
+# --- The page's table: own row from the grouped queries, and the cache of a finished period -------
+
+
+@pytest.mark.parametrize("side", [Side.BUREAU, Side.HANDLER])
+def test_it_computes_the_own_row_like_each_kpi_on_its_own(org, story, side):
+    web = Channel.objects.get(code="web").pk
+    for unit, channel, subtree in (
+        (org.county, None, True),
+        (org.city, None, True),
+        (org.county, web, True),
+        (org.county, None, False),
+        (org.town, None, True),
+    ):
+        scope = KpiScope(unit=unit, period=Q1, side=side, channel_id=channel, subtree=subtree)
+        table = kpis.kpi_table(scope)
+        assert {r.code: (r.numerator, r.denominator) for r in table.own} == values(scope), scope
+        assert [r.code for r in table.own] == list(kpis.KPI_CODES)
+        assert bool(table.children) == (subtree and unit != org.town), scope
+    # By hand (the story above): the county as 信访部门 — 及时受理率 1/3, 一次性化解率 1/3.
+    county = {r.code: (r.numerator, r.denominator) for r in kpis.kpi_table(KpiScope(org.county, Q1)).own}
+    assert county["timely_accept"] == (1, 3) and county["one_time"] == (1, 3)
+
+
+def test_it_serves_a_finished_period_from_the_cache(org, story, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.KPI_CACHE_SECONDS = 600
+    scope = KpiScope(unit=org.county, period=Q1, side=Side.HANDLER)
+    with time_machine.travel(datetime.datetime(2026, 5, 4, 10, 0, tzinfo=CST), tick=False):  # Q1 is over
+        with CaptureQueriesContext(connection) as first:
+            computed = kpis.kpi_table_cached(scope)
+        with CaptureQueriesContext(connection) as second:
+            cached = kpis.kpi_table_cached(scope)
+    # The second call reads no KPI query: only the child units are loaded again.
+    assert len(second.captured_queries) == 1 < len(first.captured_queries)
+    assert [(r.code, r.numerator, r.denominator) for r in cached.own] == [
+        (r.code, r.numerator, r.denominator) for r in computed.own
+    ]
+    assert [(u, [(c.numerator, c.denominator) for c in counts]) for u, counts in cached.children] == [
+        (u, [(c.numerator, c.denominator) for c in counts]) for u, counts in computed.children
+    ]
+    assert {r.code: (r.numerator, r.denominator) for r in cached.own}["satisfaction"] == (1, 2)
+    # The drill-down filters of a cached row are the live ones.
+    assert set(cached.own[-1].numerator_cases()) == {story["c6"]}
+    # Another side is another key: computed, not the handler side's numbers.
+    bureau = kpis.kpi_table_cached(KpiScope(unit=org.county, period=Q1, side=Side.BUREAU))
+    assert {r.code: (r.numerator, r.denominator) for r in bureau.own}["timely_accept"] == (1, 3)
+
+
+def test_it_never_caches_the_current_period_or_with_caching_off(org, story, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.KPI_CACHE_SECONDS = 600
+    with time_machine.travel(datetime.datetime(2026, 3, 20, 10, 0, tzinfo=CST), tick=False):
+        kpis.kpi_table_cached(KpiScope(unit=org.county, period=Q1))  # Q1 is still running
+        with CaptureQueriesContext(connection) as again:
+            running = kpis.kpi_table_cached(KpiScope(unit=org.county, period=Q1))
+    assert len(again.captured_queries) > 1
+    assert {r.code: (r.numerator, r.denominator) for r in running.own}["repeat"] == (1, 6)
+    settings.KPI_CACHE_SECONDS = 0
+    kpis.kpi_table_cached(KpiScope(unit=org.county, period=Q1))
+    with CaptureQueriesContext(connection) as off:
+        kpis.kpi_table_cached(KpiScope(unit=org.county, period=Q1))
+    assert len(off.captured_queries) > 1

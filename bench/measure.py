@@ -34,7 +34,7 @@ from bench.scan import measure_scan
 TARGET_P95_MS = 100.0  # workbench and case page at 1,000,000 cases (the issue's target)
 TRANSITION_TARGET_P95_MS = 150.0  # one workflow step over HTTP at 1,000,000 cases (issue 3)
 TARGET_CASES_PER_SECOND = 100.0  # registration
-GROUPS = ("registration", "transitions", "pages", "lookups", "deadline_scan")  # for --only
+GROUPS = ("registration", "transitions", "pages", "lookups", "reports", "deadline_scan")  # for --only
 
 Progress = Callable[[str], None]
 
@@ -596,6 +596,8 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
         _pages(personas, options, say, ops, handler_cases, leader_cases)
     if want("lookups"):
         _lookups(personas, options, say, ops, registrar_cases, names, phones)
+    if want("reports"):
+        _reports(personas, options, say, ops)
 
     # 5. The deadline scan over every open clock (issue 5 §1): seconds per full scan, not ms per request.
     if want("deadline_scan"):
@@ -709,3 +711,25 @@ def _searches(personas, options, registrar, ops, registrar_cases) -> None:
         )
         hits = [min(case_search(user=personas.registrar, criteria=p).count(), 1001) for p in params[:5]]
         ops[name]["mean_hits"] = round(statistics.fmean(hits), 1) if hits else 0
+
+
+KPI_PAGE_TARGET_P95_MS = 1000.0  # a quarter's KPI page at 1,000,000 cases (issue 6)
+
+
+def _reports(personas, options, say, ops) -> None:
+    """The KPI page (issue 6 §1) of the current quarter — never cached (only finished periods are) —
+    for the city (its KPIs + the per-county table) and a county bureau (its KPIs + its ~33 units)."""
+    say(f"KPI page as {personas.leader.username} ({personas.city_bureau.name}) …")
+    ops["kpi_page_city"] = Pages(personas.leader, options, say).run(
+        "kpi_page_city",
+        "GET /reports/kpis/ (HTML): the current quarter, own KPIs + per-unit table",
+        ["/reports/kpis/"],
+        target_ms=KPI_PAGE_TARGET_P95_MS,
+    )
+    say(f"KPI page as {personas.registrar.username} ({personas.county_bureau.name}) …")
+    ops["kpi_page_county"] = Pages(personas.registrar, options, say).run(
+        "kpi_page_county",
+        "GET /reports/kpis/ (HTML): the current quarter, own KPIs + per-unit table",
+        ["/reports/kpis/"],
+        target_ms=KPI_PAGE_TARGET_P95_MS,
+    )

@@ -30,6 +30,8 @@ ORDER = [
     "search_word",
     "search_phrase",
     "search_filtered",
+    "kpi_page_city",
+    "kpi_page_county",
     "deadline_scan",
     "deadline_scan_idle",
 ]

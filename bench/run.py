@@ -58,7 +58,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--only",
         default="",
         metavar="GROUPS",
-        help="comma-separated: registration,transitions,pages,lookups,deadline_scan (default: all); "
+        help="comma-separated: registration,transitions,pages,lookups,reports,deadline_scan (default: all); "
         "the other operations' last results are kept in the JSON",
     )
     p.add_argument("--explain", choices=("slow", "all", "none"), default="slow")

@@ -167,17 +167,37 @@ def _search_form_class():
 
 
 RESULT_CAP = 1000
+RESULT_RELATED = ("channel", "purpose", "owner_unit")  # shown in the result list
 
 
 class SearchPaginator(IdFirstPaginator):
-    """Counts at most RESULT_CAP matches: counting 27,000 hits of a common word cost 250 ms at 1M cases.
+    """Reads the ids of at most RESULT_CAP + 1 matches once, newest first; count and pages come from them.
+
+    One full-text query per page view: the count, the page's ids and its rows used to be three queries,
+    each evaluating the full-text match again (450,000 matches of 解决 cost ~90 ms per evaluation on
+    SQLite at 1,000,000 cases). In id order the database stops at the 1001st hit, and the hits of a
+    recent date range come first; an unordered count walked a common word's matches oldest first (0.4 s
+    SQLite, 1.4 s PostgreSQL for 解决 since last month). The page's rows are then fetched by id alone:
+    the ids already passed every filter and the visibility check.
 
     `capped` tells the page to say "more than 1000, narrow the search"; pages stop at the cap.
     """
 
     @cached_property
+    def first_ids(self) -> list[int]:
+        return list(self.object_list.values_list("pk", flat=True)[: RESULT_CAP + 1])
+
+    @cached_property
     def count(self):
-        return self.object_list.order_by()[: RESULT_CAP + 1].count()
+        return len(self.first_ids)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.first_ids[bottom : bottom + self.per_page]
+        rows = self.object_list.model._default_manager.filter(pk__in=ids).select_related(*RESULT_RELATED)
+        by_id = {row.pk: row for row in rows}
+        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
     @property
     def cap(self) -> int:
@@ -249,5 +269,5 @@ def case_search(*, user, criteria: dict):
         return None
     # Newest first by id (= order of registration): a backwards scan of the primary key that stops at
     # the page, where ordering by registered_at sorted every match (260 ms for 27,000 hits at 1M cases).
-    queryset = queryset.select_related("channel", "purpose", "owner_unit").order_by("-id")
+    queryset = queryset.select_related(*RESULT_RELATED).order_by("-id")
     return cases_visible_to(user, queryset)

@@ -198,3 +198,28 @@ def test_real_citizen_messages_are_found_exactly_where_the_words_occur(org, regi
         assert got == expected, word
         some_hits += bool(expected)
     assert some_hits >= 4
+
+
+def test_it_pages_from_one_ordered_read_of_ids(county_client, register, org, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_SIZE = 4
+    cases = [register(title=f"噪音扰民{n}", received_on=datetime.date(2026, 1, 1 + n)) for n in range(10)]
+    expected = [c.number for c in case_search(user=org.registrar, criteria={"q": "噪音"})]
+    assert expected == [c.number for c in reversed(cases)]  # newest first
+    shown = []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            page = county_client.get("/cases/search/", {"q": "噪音", "page": number})
+        shown += [c.number for c in page.context["page"].object_list]
+        full_text = [
+            q for q in ctx.captured_queries if "cases_case_fts" in q["sql"] or "cases_case_search" in q["sql"]
+        ]
+        assert len(full_text) == 1  # count, ids and rows from one read
+        assert page.context["page"].paginator.count == 10
+    assert shown == expected
+    # With a date filter the count is of the filtered cases only.
+    recent = county_client.get("/cases/search/", {"q": "噪音", "received_from": "2026-01-08"})
+    assert [c.number for c in recent.context["page"].object_list] == expected[:3]
+    assert recent.context["page"].paginator.count == 3

@@ -1,4 +1,5 @@
-"""KPIs of domain.md §9 (issue 6 §1): pure selectors, one aggregate query per KPI.
+"""KPIs of domain.md §9 (issue 6 §1): pure selectors — one aggregate query per KPI (`kpi`, the drill-down's
+reference), and the page's own row plus per-unit table from five grouped queries (`kpi_table`).
 
 Every KPI counts *cases*: its denominator is a filter on Case (the cohort) and its numerator the
 cohort narrowed by one more condition, so the drill-down list (`KpiResult.numerator_cases()` /
@@ -404,7 +405,7 @@ def kpis_by_child(scope: KpiScope) -> list[tuple[Unit, list[ChildCount]]]:
 
 
 def kpi_table_cached(scope: KpiScope) -> KpiTable:
-    """`kpi_table`, kept for settings.KPI_CACHE_SECONDS once the period is over (docs/kpis.md, "Caching").
+    """`kpi_table`, kept for settings.KPI_CACHE_SECONDS once the period is over (docs/kpis.md, "Performance").
 
     A finished period's numbers still move a little (late ratings, the 90-day window of 一次性化解率,
     extended clocks, imported history): they show up at most KPI_CACHE_SECONDS later. The current

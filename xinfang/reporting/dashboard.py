@@ -271,9 +271,8 @@ class Dashboard:
 
     @property
     def is_empty(self) -> bool:
-        return not (
-            self.total or self.due or any(self.supervision.values()) or self.urges["urges"] or self.callbacks
-        )
+        """Nothing happened in the period (overdue and due soon are today's state, not the period's)."""
+        return not (self.total or any(self.supervision.values()) or self.urges["urges"] or self.callbacks)
 
 
 TITLES = {
@@ -413,7 +412,7 @@ def _rising(keys: Keys, categories: Breakdown, previous: dict[str, int]) -> list
         )
         for key in set(current) | set(previous)
     ]
-    found = [r for r in found if r.change > 0]
+    found = [r for r in found if r.change > 0 and r.key != NONE_KEY]  # 未分类 is no category
     found.sort(key=lambda r: (-r.change, -r.current, r.key))
     return found[:RISING_LIMIT]
 

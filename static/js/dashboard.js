@@ -19,7 +19,11 @@
       });
       var categoryAxis = { type: "category", data: spec.categories, axisLabel: { fontSize: 14 } };
       var valueAxis = { type: "value", minInterval: 1, axisLabel: { fontSize: 14 } };
-      if (horizontal) { categoryAxis.inverse = true; }
+      if (horizontal) {
+        categoryAxis.inverse = true;
+        // One bar per row: the chart grows with the rows instead of drawing a few huge bars.
+        element.style.height = Math.max(140, 44 * spec.categories.length + 50) + "px";
+      }
       var chart = echarts.init(element, null, { renderer: "svg" });
       chart.setOption({
         animation: false,

@@ -30,6 +30,10 @@ ORDER = [
     "search_word",
     "search_phrase",
     "search_filtered",
+    "dashboard_city",
+    "dashboard_county",
+    "dashboard_kpis_city",
+    "dashboard_kpis_county",
     "deadline_scan",
     "deadline_scan_idle",
 ]

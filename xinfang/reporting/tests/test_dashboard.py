@@ -305,3 +305,13 @@ def test_it_returns_the_api_shape_with_kpis(client, org, story):
     assert online["denominator_cases"].startswith("/reports/kpis/cases/?")
     assert {b["dimension"] for b in data["breakdowns"]} == set(dash.VOLUME_DIMENSIONS)
     assert api(client, org.leader_only, kpis="maybe").status_code == 400
+
+
+def test_it_keeps_the_rollup_fresh_from_the_worker(org, register, run_worker, settings):
+    from xinfang.common.periodic import periodic_jobs
+
+    assert "xinfang.reporting.tasks.refresh_volume_rollup" in periodic_jobs()
+    settings.DASHBOARD_ROLLUP_MONTHS = 240
+    register(received_on=datetime.date(2026, 2, 2), registered_at=moment(2026, 2, 2))
+    run_worker()
+    assert VolumeRollupMonth.objects.get(month="2026-02-01").cases == 1

@@ -11,7 +11,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from xinfang.common.tests.browser.support import assert_accessible, assert_styled, log_in, screenshot
+from xinfang.common.tests.browser.support import (
+    assert_accessible,
+    assert_styled,
+    log_in,
+    no_horizontal_scroll,
+    screenshot,
+)
 from xinfang.reference.models import Category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -62,3 +68,13 @@ def test_a_leader_opens_the_dashboard_and_clicks_a_kpi_into_its_cases(page, org,
     expect(page.get_by_role("link", name=cases[0].number)).to_be_visible()
     expect(page.get_by_role("link", name=cases[2].number)).to_be_visible()
     assert_accessible(page, "数据看板的信访件列表")
+
+
+def test_the_dashboard_fits_a_phone(phone_page, org, cases):
+    """Wide monthly tables scroll inside their own box; the page itself never scrolls sideways."""
+    log_in(phone_page, org.leader_only, next_path="/reports/dashboard/")
+    expect(phone_page.locator('[data-chart="group"] svg')).to_have_count(1)
+    expect(phone_page.get_by_role("link", name="网信占比分母 3 件")).to_be_visible()
+    width = no_horizontal_scroll(phone_page)
+    assert width["scroll"] <= width["client"] + 1, f"horizontal scrolling on a phone: {width}"
+    screenshot(phone_page, "dashboard-phone.png")

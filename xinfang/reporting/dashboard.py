@@ -80,6 +80,7 @@ class Keys:
         self.channels = {c.code: c for c in Channel.objects.all()}
         categories = {c.pk: c for c in Category.objects.all()}
         self.category_names = {pk: c.name for pk, c in categories.items() if c.parent_id is None}
+        self.category_codes = {pk: c.code for pk, c in categories.items()}
         self.category_top = {pk: self._top(categories, pk) for pk in categories}
         self.units = {u.pk: u for u in Unit.objects.filter(path__startswith=scope.unit.path)}
         self.children = {u.pk: u for u in self.units.values() if u.parent_id == scope.unit.pk}
@@ -166,6 +167,8 @@ class Keys:
             return ("\uffff", key)
         if dimension == "unit":
             return (self.children[int(key)].path,) if int(key) in self.children else ("\ufffe", key)
+        if dimension == "category":
+            return (self.category_codes.get(int(key), key),)
         return (key,)
 
     def raw_values(self, dimension: str, key: str) -> list:

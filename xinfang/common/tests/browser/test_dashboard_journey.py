@@ -69,6 +69,21 @@ def test_a_leader_opens_the_dashboard_and_clicks_a_kpi_into_its_cases(page, org,
     expect(page.get_by_role("link", name=cases[2].number)).to_be_visible()
     assert_accessible(page, "数据看板的信访件列表")
 
+    # A click on a bar goes to the same list: the 城乡建设 bar of the category chart.
+    page.go_back()
+    chart = page.locator('[data-chart="category"]')
+    expect(chart.locator("svg")).to_have_count(1)
+    x, y = chart.evaluate("el => echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, [1, 0])")
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(re.compile(r"/reports/dashboard/cases/\?.*dim=category"))
+    expect(page.get_by_text("共 2 件")).to_be_visible()
+
+    # The print view: every table, A4, no charts.
+    page.goto("/reports/dashboard/print/")
+    expect(page.get_by_role("heading", name="示范县信访局信访数据看板")).to_be_visible()
+    assert_accessible(page, "数据看板打印版")
+
 
 def test_the_dashboard_fits_a_phone(phone_page, org, cases):
     """Wide monthly tables scroll inside their own box; the page itself never scrolls sideways."""

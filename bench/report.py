@@ -32,6 +32,10 @@ ORDER = [
     "search_filtered",
     "kpi_page_city",
     "kpi_page_county",
+    "dashboard_city",
+    "dashboard_county",
+    "dashboard_kpis_city",
+    "dashboard_kpis_county",
     "deadline_scan",
     "deadline_scan_idle",
 ]

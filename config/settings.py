@@ -176,6 +176,10 @@ DUE_SOON_WORKING_DAYS = env_int("DUE_SOON_WORKING_DAYS", 3, minimum=1, maximum=3
 # The deadline scan (issue 5 §1; docs/operations.md): a reminder N working days before a limit, the
 # overdue flag, then the unit's heads and the 信访部门 above — in working days of the holiday table.
 REMINDER_SCAN_SECONDS = env_int("REMINDER_SCAN_SECONDS", 600, minimum=30)
+# 数据看板 (docs/dashboard.md): how often the worker refreshes the monthly rollup, and how many
+# complete months back it keeps (the default dashboard reads 12 months plus the 12 before).
+DASHBOARD_ROLLUP_SECONDS = env_int("DASHBOARD_ROLLUP_SECONDS", 3600, minimum=60)
+DASHBOARD_ROLLUP_MONTHS = env_int("DASHBOARD_ROLLUP_MONTHS", 36, minimum=1, maximum=240)
 REMINDER_WORKING_DAYS = env_int("REMINDER_WORKING_DAYS", 3, minimum=0, maximum=30)  # 0: no reminders
 ESCALATE_HEAD_WORKING_DAYS = env_int("ESCALATE_HEAD_WORKING_DAYS", 2, minimum=0, maximum=60)
 ESCALATE_BUREAU_WORKING_DAYS = env_int("ESCALATE_BUREAU_WORKING_DAYS", 5, minimum=0, maximum=60)

@@ -24,6 +24,10 @@ def periodic_jobs() -> dict[str, datetime.timedelta]:
         # The SMS outbox, deadline reminders and forum feeds (docs/messaging.md).
         "xinfang.messaging.tasks.sms_deliver": datetime.timedelta(seconds=settings.SMS_DELIVER_SECONDS),
         "xinfang.messaging.tasks.review_reminders": datetime.timedelta(seconds=settings.SMS_REMINDER_SECONDS),
+        # The 数据看板's monthly rollup (issue 6 §2; docs/dashboard.md).
+        "xinfang.reporting.tasks.refresh_volume_rollup": datetime.timedelta(
+            seconds=settings.DASHBOARD_ROLLUP_SECONDS
+        ),
     }
     if settings.FORUM_FEEDS:
         jobs["xinfang.messaging.tasks.forum_poll"] = datetime.timedelta(seconds=settings.FORUM_POLL_SECONDS)

@@ -194,3 +194,54 @@ class SubmissionVersion(models.Model):
     @property
     def period_label(self) -> str:
         return period_label(self.period)
+
+
+class VolumeRollup(models.Model):
+    """数据看板: one complete month's registered cases per (registering unit, channel, category, 问题属地).
+
+    Written only by `dashboard_rollup.volume_rollup_refresh` (the worker); the dashboard reads a month
+    from here once a `VolumeRollupMonth` marks it, and counts the current month live (docs/dashboard.md).
+    """
+
+    month = models.DateField(_("月份"))
+    registering_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("登记单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.ForeignKey(
+        "reference.Channel", verbose_name=_("信访形式"), on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        "reference.Category",
+        verbose_name=_("内容分类"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    issue_region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("问题属地"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    cases = models.PositiveIntegerField(_("件数"))
+
+    class Meta:
+        verbose_name = _("信访量月度汇总")
+        verbose_name_plural = _("信访量月度汇总")
+        indexes = [models.Index(fields=["month", "registering_unit"], name="volume_rollup_month_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.registering_unit_id} {self.cases}"
+
+
+class VolumeRollupMonth(models.Model):
+    """A month whose `VolumeRollup` rows are complete, with the case count they were built from."""
+
+    month = models.DateField(_("月份"), unique=True)
+    cases = models.PositiveIntegerField(_("件数"))
+    refreshed_at = models.DateTimeField(_("汇总时间"))
+
+    class Meta:
+        verbose_name = _("已汇总月份")
+        verbose_name_plural = _("已汇总月份")
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.cases}"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 QUARTER_NAMES = ("一", "二", "三", "四")
+_RANGE = re.compile(r"^(\d{4})-(\d{1,2})~(\d{4})-(\d{1,2})$")
 _PATTERNS = (
     (re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE), "quarter"),
     (re.compile(r"^(\d{4})年第?([1-4一二三四])季度?$"), "quarter"),
@@ -39,7 +40,9 @@ def _quarter_number(text: str) -> int:
 
 def parse_period(raw: str) -> Period:
     """Read a period in any of the usual spellings; raise a Chinese ValidationError otherwise."""
-    text = (raw or "").strip().replace(" ", "").replace("／", "-").replace("/", "-")
+    text = (raw or "").strip().replace(" ", "").replace("／", "-").replace("/", "-").replace("～", "~")
+    if "~" in text:
+        return _parse_month_range(text)
     for pattern, kind in _PATTERNS:
         match = pattern.match(text)
         if match is None:
@@ -68,10 +71,56 @@ def parse_period(raw: str) -> Period:
     )
 
 
+def _parse_month_range(text: str) -> Period:
+    """A run of whole months, "2025-04~2026-03" (the dashboard's default: the last twelve months)."""
+    match = _RANGE.match(text)
+    if match is not None:
+        y1, m1, y2, m2 = (int(group) for group in match.groups())
+        if 2000 <= y1 <= 2100 and 2000 <= y2 <= 2100 and 1 <= m1 <= 12 and 1 <= m2 <= 12:
+            first, last = (y1, m1), (y2, m2)
+            if first <= last and (y2 - y1) * 12 + m2 - m1 < 120:
+                end = datetime.date(y2, m2, calendar.monthrange(y2, m2)[1])
+                return Period(f"{y1}-{m1:02d}~{y2}-{m2:02d}", datetime.date(y1, m1, 1), end)
+    raise ValidationError(
+        _("月份区间应写成“起始月~结束月”（如 2025-04~2026-03），不超过十年，起始月不晚于结束月。"),
+        code="period",
+    )
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first day of every month from `first`'s month to `last`'s month, in order."""
+    found, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        found.append(datetime.date(year, month, 1))
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return found
+
+
+def last_months(today: datetime.date, count: int = 12) -> Period:
+    """The `count` months up to and including this one."""
+    year, month = today.year, today.month - (count - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return parse_period(f"{year}-{month:02d}~{today.year}-{today.month:02d}")
+
+
+def previous_period(period: Period) -> Period:
+    """The equal run of months just before `period` (a month, quarter, year or month range)."""
+    months = months_between(period.start, period.end)
+    end = period.start - datetime.timedelta(days=1)
+    year, month = end.year, end.month - (len(months) - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return parse_period(f"{year}-{month:02d}~{end.year}-{end.month:02d}")
+
+
 def period_label(code: str) -> str:
     """ "2026-03" → 2026年3月, "2026-Q1" → 2026年第一季度, "2026" → 2026年."""
     if not code:
         return ""
+    if "~" in code:
+        first, last = code.split("~")
+        return _("%(a)s至%(b)s") % {"a": period_label(first), "b": period_label(last)}
     if "-Q" in code:
         year, quarter = code.split("-Q")
         return _("%(y)s年第%(q)s季度") % {"y": year, "q": QUARTER_NAMES[int(quarter) - 1]}

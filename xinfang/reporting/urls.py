@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.reporting import kpi_views
+from xinfang.reporting import dashboard_views, kpi_views
 from xinfang.reporting import submission_views as views
 
 app_name = "reporting"
@@ -9,6 +9,10 @@ urlpatterns = [
     path("new/", views.submission_new, name="submission-new"),
     path("kpis/", kpi_views.kpi_page, name="kpis"),
     path("kpis/cases/", kpi_views.kpi_cases, name="kpi-cases"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/print/", dashboard_views.dashboard_print, name="dashboard-print"),
+    path("dashboard/kpis/", dashboard_views.dashboard_kpis, name="dashboard-kpis"),
+    path("dashboard/cases/", dashboard_views.dashboard_cases, name="dashboard-cases"),
     path("summary/", views.submission_summary_view, name="submission-summary"),
     path("<int:pk>/", views.submission_detail, name="submission-detail"),
     path("<int:pk>/edit/", views.submission_edit, name="submission-edit"),

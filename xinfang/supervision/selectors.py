@@ -189,6 +189,38 @@ class CallbackResults:
         return self.reached / finished if finished else None
 
 
+CALLBACK_OUTCOMES = (
+    "drawn",
+    "pending",
+    "reached",
+    "unreachable",
+    "satisfied",
+    "fairly",
+    "unsatisfied",
+    "follow_up",
+)
+
+
+def callback_outcome_filters() -> dict[str, Q]:
+    """Which callback tasks each figure of CallbackResults counts (the dashboard's drill-down reuses it)."""
+    level = Q(status=CallbackStatus.DONE)
+    return {
+        "drawn": Q(),
+        "pending": Q(status=CallbackStatus.PENDING),
+        "reached": level,
+        "unreachable": Q(status=CallbackStatus.UNREACHABLE),
+        "satisfied": level & Q(satisfaction=EvaluationLevel.SATISFIED),
+        "fairly": level & Q(satisfaction=EvaluationLevel.FAIRLY),
+        "unsatisfied": level & Q(satisfaction=EvaluationLevel.UNSATISFIED),
+        "follow_up": level & Q(follow_up_needed=True),
+    }
+
+
+def callback_counts() -> dict[str, Count]:
+    """The COUNT … FILTER expressions of CallbackResults (one aggregate, or one per unit when grouped)."""
+    return {name: Count("pk", filter=q) for name, q in callback_outcome_filters().items()}
+
+
 def callback_results(unit: Unit, since: datetime.date, until: datetime.date) -> CallbackResults:
     """抽查回访 results of `unit` for cases it answered that closed within [since, until].
 
@@ -196,17 +228,7 @@ def callback_results(unit: Unit, since: datetime.date, until: datetime.date) -> 
     from callbacks. A case drawn twice (two draws over overlapping periods) counts twice.
     """
     tasks = Callback.objects.filter(unit=unit, closed_on__range=(since, until))
-    level = Q(status=CallbackStatus.DONE)
-    numbers = tasks.aggregate(
-        drawn=Count("pk"),
-        pending=Count("pk", filter=Q(status=CallbackStatus.PENDING)),
-        reached=Count("pk", filter=level),
-        unreachable=Count("pk", filter=Q(status=CallbackStatus.UNREACHABLE)),
-        satisfied=Count("pk", filter=level & Q(satisfaction=EvaluationLevel.SATISFIED)),
-        fairly=Count("pk", filter=level & Q(satisfaction=EvaluationLevel.FAIRLY)),
-        unsatisfied=Count("pk", filter=level & Q(satisfaction=EvaluationLevel.UNSATISFIED)),
-        follow_up=Count("pk", filter=level & Q(follow_up_needed=True)),
-    )
+    numbers = tasks.aggregate(**callback_counts())
     supervised = Supervision.objects.filter(callback__in=tasks).count()
     return CallbackResults(unit=unit, since=since, until=until, supervised=supervised, **numbers)
 

@@ -217,7 +217,7 @@ def results(request, pk):
     if visible is not None:
         scores = [score for score in scores if score.unit_id in visible]
     rules = scoring.ordered_rules(rule_set)
-    rows = [{"score": score, "items": selectors.score_items(score)} for score in scores]
+    rows = [{"score": score, "items": score.items} for score in scores]
     context = {
         "rule_set": rule_set,
         "rows": rows,
@@ -243,7 +243,10 @@ def _breakdown_page(request, rule_set, unit, manages, form, status=200):
         "rule_set": rule_set,
         "unit": unit,
         "score": score,
-        "items": score.items,
+        "items": [
+            {**item, "percent": None if item.get("rate") is None else f"{item['rate'] * 100:.1f}%"}
+            for item in score.items
+        ],
         "adjustments": selectors.adjustments_of(rule_set, unit),
         "manages": manages,
         "form": form,

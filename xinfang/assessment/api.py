@@ -57,6 +57,11 @@ class AdjustmentIn(Schema):
     reason: str
 
 
+def _num(value) -> str:
+    """Points as shown everywhere: two decimals ("10.00")."""
+    return str(services.scoring.money(value))
+
+
 def _conflict(message: str) -> Status:
     return Status(409, {"code": "conflict", "detail": message})
 
@@ -72,16 +77,16 @@ def _rule_set_out(rule_set: RuleSet) -> dict:
         "title": str(rule_set),
         "status": rule_set.status,
         "status_label": rule_set.get_status_display(),
-        "weights": {code: str(rule_set.weight(code)) for code in kpis.KPI_CODES},
+        "weights": {code: _num(rule_set.weight(code)) for code in kpis.KPI_CODES},
         "no_denominator": rule_set.no_denominator,
-        "key_task_points": str(rule_set.key_task_points),
-        "base_points": str(rule_set.base_points),
+        "key_task_points": _num(rule_set.key_task_points),
+        "base_points": _num(rule_set.base_points),
         "deductions": [
             {
                 "code": rule.code,
                 "label": rule.get_code_display(),
-                "points_per_event": str(rule.points_per_event),
-                "cap": str(rule.cap),
+                "points_per_event": _num(rule.points_per_event),
+                "cap": _num(rule.cap),
                 "threshold": rule.threshold,
                 "is_active": rule.is_active,
                 "source": rule.source,

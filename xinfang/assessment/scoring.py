@@ -143,7 +143,8 @@ class _Owners:
 
 
 def deduction_counts(
-    rule_set: RuleSet,
+    rules: dict[str, DeductionRule],
+    bureau: Unit,
     children: list[Unit],
     period: Period,
     today: datetime.date,
@@ -151,9 +152,8 @@ def deduction_counts(
 ) -> dict[str, dict[int, int]]:
     """Events per deduction code and child: one grouped query per code; 重复信访 is the numerator of
     the 重复信访率 KPI already counted (the same cases, so its drill-down list is the KPI's)."""
-    owners = _Owners(rule_set.bureau, children)
+    owners = _Owners(bureau, children)
     ids = list(owners.map)
-    rules = {rule.code: rule for rule in rule_set.deductions.all()}
     counts: dict[str, dict[int, int]] = {}
     late_days = (
         rules[DeductionCode.LATE_REGISTRATION].threshold if DeductionCode.LATE_REGISTRATION in rules else 0

@@ -353,8 +353,10 @@ def assessment_compute(
     today = today or scoring.today()
     children = scoring.assessed_units(rule_set.bureau)
     kpi_counts = scoring.kpi_counts(rule_set.bureau, children, period)
-    deduction_counts = scoring.deduction_counts(rule_set, children, period, today, kpi_counts)
     rules = scoring.ordered_rules(rule_set)
+    deduction_counts = scoring.deduction_counts(
+        {rule.code: rule for rule in rules}, rule_set.bureau, children, period, today, kpi_counts
+    )
     key_tasks = dict(rule_set.key_tasks.values_list("unit_id", "points"))
     adjustments = _adjustment_sums(rule_set)
     scores = []

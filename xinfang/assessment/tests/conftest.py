@@ -37,9 +37,10 @@ def media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def supervisor(org):
+    from conftest import PASSWORD
     from xinfang.orgs.models import Membership, Role, User
 
-    user = User.objects.create_user(username="county_supervisor", password="x", full_name="督查员")
+    user = User.objects.create_user(username="county_supervisor", password=PASSWORD, full_name="督查员")
     Membership.objects.create(user=user, unit=org.county, role=Role.objects.get(code=Role.SUPERVISOR))
     return user
 

@@ -18,7 +18,7 @@ from xinfang.cases.access import cases_visible_to
 from xinfang.cases.models import Case
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
-from xinfang.orgs.access import current_unit
+from xinfang.orgs.access import current_unit, seats_of
 from xinfang.reporting.periods import recent_periods
 
 
@@ -52,7 +52,7 @@ def _list_context(request, form=None):
 @require_GET
 def rule_set_list(request):
     context = _list_context(request)
-    if context["bureau"] is None and not context["own"]:
+    if context["bureau"] is None and not context["own"] and not seats_of(request.user):
         raise Http404
     return render(request, "assessment/list.html", context)
 

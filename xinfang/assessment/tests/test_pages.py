@@ -70,6 +70,12 @@ def test_it_answers_404_to_everyone_else_before_finalizing(client, org, story, q
     assert not Adjustment.objects.exists()
 
 
+def test_the_list_tells_a_unit_when_nothing_is_finalized(client, org, q1_rules):
+    client.force_login(org.town_handler)
+    body = client.get(reverse("assessment:list")).content.decode()
+    assert "还没有定稿的考核结果" in body and str(q1_rules) not in body
+
+
 def test_it_sends_anonymous_users_to_the_login(client, org, q1_rules):
     response = client.get(reverse("assessment:results", args=[q1_rules.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -189,3 +189,25 @@ def test_the_city_assesses_its_county_bureaus(org, story, register):
     # The county's subtree: 东湖镇's late registration and repeats roll up to it.
     assert county["deduct.late_registration"].count == 1
     assert county["deduct.overdue"].count == 2
+
+
+def test_late_registration_counts_only_beyond_the_days(org, register):
+    import datetime
+
+    from xinfang.assessment.tests.conftest import at
+
+    town = {"unit": org.town, "actor": org.town_handler}
+    with at(3, 16):
+        on_the_day = register(received_on=datetime.date(2026, 3, 1), **town)  # 15 days: in time
+    with at(3, 17):
+        late = register(received_on=datetime.date(2026, 3, 1), **town)  # 16 days: late
+    found = set(scoring.late_registrations(Q1, 15).filter(registering_unit=org.town))
+    assert found == {late} and on_the_day not in found
+
+
+@pytest.mark.parametrize(
+    ("code", "following"),
+    [("2026-03", "2026-04"), ("2026-12", "2027-01"), ("2026-Q4", "2027-Q1"), ("2026", "2027")],
+)
+def test_it_knows_the_next_period(code, following):
+    assert services.scoring_next_period(parse_period(code)).code == following

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.reporting import kpi_views
+from xinfang.reporting import bulletin_views, kpi_views
 from xinfang.reporting import submission_views as views
 
 app_name = "reporting"
@@ -9,6 +9,14 @@ urlpatterns = [
     path("new/", views.submission_new, name="submission-new"),
     path("kpis/", kpi_views.kpi_page, name="kpis"),
     path("kpis/cases/", kpi_views.kpi_cases, name="kpi-cases"),
+    path("bulletins/", bulletin_views.bulletin_list_view, name="bulletin-list"),
+    path("bulletins/new/", bulletin_views.bulletin_new, name="bulletin-new"),
+    path("bulletins/<int:pk>/", bulletin_views.bulletin_detail, name="bulletin-detail"),
+    path("bulletins/<int:pk>/edit/", bulletin_views.bulletin_edit, name="bulletin-edit"),
+    path(
+        "bulletins/<int:pk>/download/<slug:fmt>/", bulletin_views.bulletin_download, name="bulletin-download"
+    ),
+    path("bulletins/<int:pk>/<slug:action>/", bulletin_views.bulletin_action, name="bulletin-action"),
     path("summary/", views.submission_summary_view, name="submission-summary"),
     path("<int:pk>/", views.submission_detail, name="submission-detail"),
     path("<int:pk>/edit/", views.submission_edit, name="submission-edit"),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "xinfang.disputes",
     "xinfang.supervision",
     "xinfang.reporting",
+    "xinfang.assessment",
 ]
 
 MIDDLEWARE = [

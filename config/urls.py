@@ -28,6 +28,7 @@ urlpatterns = [
     path("mailbox/", include("xinfang.messaging.urls")),
     path("disputes/", include("xinfang.disputes.urls")),  # 排查调处台账
     path("reports/", include("xinfang.reporting.urls")),
+    path("assessment/", include("xinfang.assessment.urls")),  # 目标管理考核 (issue 6 §4)
     path("inbox/", include("xinfang.messaging.inbox_urls")),  # 消息: the user's own notices
     path("supervision/", include("xinfang.supervision.urls")),  # 催办、督办、抽查回访
     path("api/v1/", api.urls),

@@ -127,10 +127,7 @@ def _decimal(value) -> str | None:
 
 def score_rows(bureau: Unit, period: Period) -> list[dict] | None:
     """The assessment's ranking as plain data, or None when no scores were computed for the period."""
-    try:
-        from xinfang.assessment.selectors import assessment_ranking
-    except ImportError:  # TEMPORARY until the assessment branch is merged
-        return None
+    from xinfang.assessment.selectors import assessment_ranking
 
     rows = assessment_ranking(bureau=bureau, period=period)
     if rows is None:
@@ -139,7 +136,7 @@ def score_rows(bureau: Unit, period: Period) -> list[dict] | None:
 
 
 def score_row_data(row) -> dict:
-    """One `ScoreRow` of xinfang.assessment as JSON (decimals as strings, so nothing is rounded)."""
+    """One `ScoreRow` of xinfang.assessment as JSON (points as decimal strings, so nothing is rounded)."""
     return {
         "unit_id": row.unit.pk,
         "unit": row.unit.name,
@@ -153,7 +150,7 @@ def score_row_data(row) -> dict:
                 "code": item.code,
                 "label": str(item.label),
                 "count": item.count,
-                "rate": _decimal(item.rate),
+                "rate": None if item.rate is None else round(float(item.rate), 4),
                 "points": _decimal(item.points),
             }
             for item in row.items

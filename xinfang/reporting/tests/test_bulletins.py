@@ -20,7 +20,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -28,6 +27,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from xinfang.assessment import services as assessment
+from xinfang.assessment.selectors import ScoreItem, ScoreRow, assessment_ranking
 from xinfang.cases import steps
 from xinfang.common.models import AuditLog, ImmutableError
 from xinfang.integrations.auth import api_token_create
@@ -305,32 +306,12 @@ def test_it_refreshes_a_draft_on_regenerate(org, drafted, register, police_regis
 # --- Scores (the assessment's ranking) ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Item:
-    code: str
-    label: str
-    count: int
-    rate: Decimal | None
-    points: Decimal
-
-
-@dataclass(frozen=True)
-class _Row:
-    unit: object
-    rank: int
-    total: Decimal
-    kpi_points: Decimal
-    deductions: Decimal
-    adjustments: Decimal
-    items: tuple
-
-
 def test_it_ranks_units_and_names_the_last_from_score_rows(org, drafted):
-    """Rendering of the ranking section from rows shaped like xinfang.assessment's `ScoreRow`."""
-    item = _Item("late_registration", "登记不及时", 2, None, Decimal("-1.0"))
+    """The ranking section as rendered from `ScoreRow`s (the assessment's interface), built here."""
+    item = ScoreItem("deduct.late_registration", "登记不及时", 2, None, Decimal("-1.00"))
     rows = [
-        _Row(org.town, 1, Decimal("96.50"), Decimal("37.50"), Decimal("-1.00"), Decimal("0"), (item,)),
-        _Row(org.police, 2, Decimal("81.25"), Decimal("30.25"), Decimal("-9.00"), Decimal("0.5"), ()),
+        ScoreRow(org.town, 1, Decimal("96.50"), Decimal("37.50"), Decimal("1.00"), Decimal("0"), (item,)),
+        ScoreRow(org.police, 2, Decimal("81.25"), Decimal("30.25"), Decimal("9.00"), Decimal("0.50"), ()),
     ]
     drafted.snapshot = {**drafted.snapshot, "scores": [score_row_data(r) for r in rows]}
     content = bulletin_render.bulletin_content(drafted)
@@ -338,10 +319,52 @@ def test_it_ranks_units_and_names_the_last_from_score_rows(org, drafted):
     named = {n.reason: n.units for n in content.named}
     assert named["考核排名末位"] == ("县公安局（81.25分）",)
     _document, text, tables = docx_parts(bulletin_render.to_docx(content))
-    assert tables[2][1] == ["1", "东湖镇", "96.50", "37.50", "-1.00", "0"]
-    assert tables[2][2] == ["2", "县公安局", "81.25", "30.25", "-9.00", "0.5"]
+    assert tables[2][1] == ["1", "东湖镇", "96.50", "37.50", "1.00", "0"]
+    assert tables[2][2] == ["2", "县公安局", "81.25", "30.25", "9.00", "0.50"]
     assert "四、考核得分和排名" in text and "本通报不作排名" not in text
     assert len(_document.inline_shapes) == 3
+
+
+def test_it_prints_the_scores_computed_by_the_assessment(org, story):
+    rule_set = assessment.rule_set_create(bureau=org.county, period=Q1, acting_user=org.county_head)
+    assessment.key_tasks_set(
+        rule_set=rule_set, points={org.town.pk: 50, org.police.pk: 20}, acting_user=org.county_head
+    )
+    assessment.assessment_compute(
+        rule_set=rule_set, acting_user=org.county_head, today=datetime.date(2026, 4, 10)
+    )
+    ranking = assessment_ranking(bureau=org.county, period=Q1)
+    bulletin = bulletins.bulletin_create(bureau=org.county, period="2026-Q1", actor=org.county_head)
+    assert [row["unit"] for row in bulletin.snapshot["scores"]] == [row.unit.name for row in ranking]
+    published = approved_and_published(org, bulletin)
+    client = logged_in(org.town_head)
+    document, text, tables = docx_parts(
+        client.get(f"/reports/bulletins/{published.pk}/download/docx/").content
+    )
+    expected = [
+        [str(r.rank), r.unit.name, str(r.total), str(r.kpi_points), str(r.deductions), str(r.adjustments)]
+        for r in ranking
+    ]
+    assert tables[2][1:] == expected
+    last = ranking[-1]
+    assert last.unit == org.police  # 20 points of key tasks against 50, a missed clock, no report
+    assert f"考核排名末位的单位：县公安局（{last.total}分）。" in text
+    assert len(document.inline_shapes) == 3  # registrations, reports and scores
+    pdf = flat(
+        _poppler(
+            "pdftotext",
+            client.get(f"/reports/bulletins/{published.pk}/download/pdf/").content,
+            "-enc",
+            "UTF-8",
+        )
+    )
+    assert f"1东湖镇{ranking[0].total}" in pdf and f"考核排名末位的单位：县公安局（{last.total}分）。" in pdf
+    # A later adjustment changes the assessment, not the published bulletin.
+    assessment.adjustment_create(
+        rule_set=rule_set, unit=org.police, points="5", reason="补录", acting_user=org.county_head
+    )
+    published.refresh_from_db()
+    assert published.snapshot["scores"][-1]["total"] == str(last.total)
 
 
 # --- Workflow -------------------------------------------------------------------------------------------
@@ -533,3 +556,53 @@ def test_it_answers_bad_api_input_with_4xx_and_changes_nothing(org, drafted):
     assert Bulletin.objects.count() == 1
     drafted.refresh_from_db()
     assert drafted.status == "draft" and drafted.threshold == Decimal("90.0")
+
+
+# --- Concurrency (PostgreSQL) --------------------------------------------------------------------------
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_publishes_once_when_two_leaders_press_publish_at_the_same_moment(org, monkeypatch):
+    """Two parallel API requests, released together; the row lock is held a moment so the second surely
+    waits on it: one publishes (200), the other is told it is already published (409), units told once."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs real concurrent transactions; SQLite serialises every write anyway")
+    bulletin = bulletins.bulletin_create(bureau=org.county, period="2026-Q1", actor=org.county_head)
+    bulletins.bulletin_approve(bulletin=bulletin, actor=org.county_head)
+    real_lock = bulletins._lock
+
+    def slow_lock(found):
+        locked = real_lock(found)
+        time.sleep(0.3)
+        return locked
+
+    monkeypatch.setattr(bulletins, "_lock", slow_lock)
+    tokens = [api_token_create(user=user, name="并发")[1] for user in (org.county_head, org.leader_only)]
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def publish(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = Client().post(
+                f"/api/v1/reports/bulletins/{bulletin.pk}/publish",
+                HTTP_AUTHORIZATION=f"Bearer {tokens[index]}",
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(r.status_code for r in results) == [200, 409], results
+    assert Notification.objects.filter(kind=bulletins.NOTICE_KIND, user=org.police_head).count() == 1
+    assert BulletinEvent.objects.filter(bulletin=bulletin, action="publish").count() == 1
+    assert Bulletin.objects.get(pk=bulletin.pk).number == "示范县信访局〔2026〕1号"

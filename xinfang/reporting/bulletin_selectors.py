@@ -28,9 +28,10 @@ SNAPSHOT_VERSION = 1
 # Who writes a bulletin (起草、修改、重新生成) and who signs it off (审核、发布) in the bureau.
 EDITOR_ROLES = frozenset({Role.SUPERVISOR, Role.UNIT_HEAD, Role.LEADER})
 APPROVER_ROLES = frozenset({Role.UNIT_HEAD, Role.LEADER})
-# The clocks a handling unit owes (告知, 受理, 办理, 复查/复核意见, 督办回复): a case with one of them
+# The clocks a unit owes (登记交转 of a lower 信访局, 告知, 受理, 办理, 复查/复核意见, 督办回复): a case with one of them
 # falling due in the period and not met by its due date is one 超期件 of that unit.
 UNIT_DUTY_STEPS = (
+    Step.DISPOSE,
     Step.NOTIFY_DIRECT,
     Step.ACCEPT,
     Step.HANDLE,
@@ -112,13 +113,21 @@ def _reports(owner: dict[int, int], period: Period) -> dict[int, dict[str, int]]
     return found
 
 
-def _kpis(bureau: Unit, period: Period) -> dict[int, dict[str, list[int]]]:
-    """The seven KPIs of each child as 责任单位: {code: [numerator, denominator]}."""
-    scope = KpiScope(unit=bureau, period=period, side=Side.HANDLER)
-    return {
-        child.pk: {count.code: [count.numerator, count.denominator] for count in counts}
-        for child, counts in kpis_by_child(scope)
-    }
+def _side(unit: Unit) -> str:
+    """A lower 信访局 (a county in the city's bulletin) on the 信访部门 side, every other unit as 责任单位,
+    as the assessment scores them."""
+    return Side.BUREAU if unit.is_bureau else Side.HANDLER
+
+
+def _kpis(bureau: Unit, units: list[Unit], period: Period) -> dict[int, dict[str, list[int]]]:
+    """The seven KPIs of each child on its side: {code: [numerator, denominator]}."""
+    by_side = {}
+    for side in {_side(unit) for unit in units}:
+        by_side[side] = {
+            child.pk: {count.code: [count.numerator, count.denominator] for count in counts}
+            for child, counts in kpis_by_child(KpiScope(unit=bureau, period=period, side=side))
+        }
+    return {unit.pk: by_side[_side(unit)].get(unit.pk) for unit in units}
 
 
 def _decimal(value) -> str | None:
@@ -165,7 +174,7 @@ def bulletin_data(bureau: Unit, period: Period) -> dict:
     registered = _registrations(owner, period)
     overdue = _overdue(owner, period)
     reports = _reports(owner, period)
-    kpis = _kpis(bureau, period)
+    kpis = _kpis(bureau, units, period)
     empty_reports = {"briefs": 0, "information": 0, "adopted": 0}
     return {
         "version": SNAPSHOT_VERSION,
@@ -185,7 +194,7 @@ def bulletin_data(bureau: Unit, period: Period) -> dict:
                 "registered": registered.get(unit.pk, 0),
                 "overdue": overdue.get(unit.pk, 0),
                 **reports.get(unit.pk, empty_reports),
-                "kpis": kpis.get(unit.pk, {code: [0, 0] for code in KPI_CODES}),
+                "kpis": kpis.get(unit.pk) or {code: [0, 0] for code in KPI_CODES},
             }
             for unit in units
         ],

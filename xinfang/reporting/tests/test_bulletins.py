@@ -606,3 +606,16 @@ def test_it_publishes_once_when_two_leaders_press_publish_at_the_same_moment(org
     assert Notification.objects.filter(kind=bulletins.NOTICE_KIND, user=org.police_head).count() == 1
     assert BulletinEvent.objects.filter(bulletin=bulletin, action="publish").count() == 1
     assert Bulletin.objects.get(pk=bulletin.pk).number == "示范县信访局〔2026〕1号"
+
+
+def test_it_reports_on_county_bureaus_in_the_citys_bulletin(org, story):
+    bulletin = bulletins.bulletin_create(bureau=org.city, period="2026-Q1", actor=org.city_head)
+    rows = {row["name"]: row for row in bulletin.snapshot["units"]}
+    assert set(rows) == {"示范县信访局", "邻县信访局"}
+    # The county's subtree registered three cases (its own 交办 one and 东湖镇's two); it is counted on
+    # the 信访部门 side: its one 登记交转 clock (the 交办 case) was met the day it came.
+    assert rows["示范县信访局"]["registered"] == 3 and rows["示范县信访局"]["kpis"]["timely_accept"] == [1, 1]
+    assert rows["邻县信访局"]["registered"] == 0
+    content = bulletin_render.bulletin_content(bulletin)
+    assert content.addressee == "各单位："
+    assert dict((n.reason, n.units) for n in content.named)["本期未在系统中登记信访件"] == ("邻县信访局",)

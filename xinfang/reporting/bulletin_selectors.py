@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.cases.models import Case, CaseDeadline
 from xinfang.deadlines.models import Step
-from xinfang.orgs.access import seats_of, sees_everything
+from xinfang.orgs.access import roles_in, seats_of, sees_everything
 from xinfang.orgs.models import Membership, Role, Unit
 from xinfang.reporting.choices import INFORMATION_KINDS, BulletinStatus, SubmissionKind
 from xinfang.reporting.kpis import KPI_CODES, KpiScope, Side, kpis_by_child
@@ -205,21 +205,17 @@ def bulletin_data(bureau: Unit, period: Period) -> dict:
 # --- Who may see and change a bulletin ------------------------------------------------------------------
 
 
-def _roles_at(user, unit_id: int) -> frozenset[str]:
-    return next((seat.roles for seat in seats_of(user) if seat.unit.pk == unit_id), frozenset())
-
-
 def editing_bureaus(user) -> list[Unit]:
     """信访部门 for which the user may write bulletins."""
     return [seat.unit for seat in seats_of(user) if seat.unit.is_bureau and seat.roles & EDITOR_ROLES]
 
 
 def can_edit(user, bulletin: Bulletin) -> bool:
-    return bool(_roles_at(user, bulletin.bureau_id) & EDITOR_ROLES)
+    return bool(roles_in(user, bulletin.bureau) & EDITOR_ROLES)
 
 
 def can_approve(user, bulletin: Bulletin) -> bool:
-    return bool(_roles_at(user, bulletin.bureau_id) & APPROVER_ROLES)
+    return bool(roles_in(user, bulletin.bureau) & APPROVER_ROLES)
 
 
 def _bureaus_above(user) -> set[int]:

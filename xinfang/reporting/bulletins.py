@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from xinfang.common.services import audit_record
 from xinfang.documents.services import document_serial_next
 from xinfang.messaging.notifications import notification_send
+from xinfang.orgs.access import roles_in
 from xinfang.orgs.models import Unit
 from xinfang.reporting.bulletin_selectors import (
     APPROVER_ROLES,
@@ -39,14 +40,8 @@ class BulletinConflict(ValidationError):
     """The bulletin is no longer where the user saw it (approved, returned or published meanwhile)."""
 
 
-def _roles(actor, bureau_id: int) -> frozenset[str]:
-    from xinfang.orgs.access import seats_of
-
-    return next((seat.roles for seat in seats_of(actor) if seat.unit.pk == bureau_id), frozenset())
-
-
-def _require(actor, bureau_id: int, roles: frozenset[str], message: str) -> None:
-    if not _roles(actor, bureau_id) & roles:
+def _require(actor, bureau: Unit, roles: frozenset[str], message: str) -> None:
+    if not roles_in(actor, bureau) & roles:
         raise PermissionDenied(message)
 
 
@@ -123,7 +118,7 @@ def bulletin_create(*, bureau: Unit, period: str, actor, request=None, via: str 
     1. the actor must be the bureau's 督办员, 负责人 or 领导; 2. the period must read (2026-Q1 …) and
     have no bulletin yet; 3. the numbers are taken now and stored; 4. event and audit row.
     """
-    _require(actor, bureau.pk, EDITOR_ROLES, _("只有本信访局的督办员、负责人或领导可以起草通报。"))
+    _require(actor, bureau, EDITOR_ROLES, _("只有本信访局的督办员、负责人或领导可以起草通报。"))
     try:
         found = parse_period(period)
     except ValidationError as exc:
@@ -187,7 +182,7 @@ def bulletin_update(
     via="web",
 ) -> Bulletin:
     """修改 a draft: its title, 导语, 工作要求 and the 点名阈值 (the numbers stay as generated)."""
-    _require(actor, bulletin.bureau_id, EDITOR_ROLES, _("只有本信访局的督办员、负责人或领导可以修改通报。"))
+    _require(actor, bulletin.bureau, EDITOR_ROLES, _("只有本信访局的督办员、负责人或领导可以修改通报。"))
     fields = _clean_edit(title, opening, requirements, threshold)
     with transaction.atomic():
         locked = _lock(bulletin)
@@ -202,9 +197,7 @@ def bulletin_update(
 
 def bulletin_regenerate(*, bulletin: Bulletin, actor, request=None, via: str = "web") -> Bulletin:
     """重新生成: take the numbers again (a draft only; what was approved or published stays as it was)."""
-    _require(
-        actor, bulletin.bureau_id, EDITOR_ROLES, _("只有本信访局的督办员、负责人或领导可以重新生成通报。")
-    )
+    _require(actor, bulletin.bureau, EDITOR_ROLES, _("只有本信访局的督办员、负责人或领导可以重新生成通报。"))
     with transaction.atomic():
         locked = _lock(bulletin)
         _require_draft(locked)
@@ -221,7 +214,7 @@ def bulletin_regenerate(*, bulletin: Bulletin, actor, request=None, via: str = "
 
 def bulletin_approve(*, bulletin: Bulletin, actor, request=None, via: str = "web") -> Bulletin:
     """审核 by the bureau's 负责人 or 领导: the text and numbers as they are now go to 发布."""
-    _require(actor, bulletin.bureau_id, APPROVER_ROLES, _("只有本信访局的负责人或领导可以审核通报。"))
+    _require(actor, bulletin.bureau, APPROVER_ROLES, _("只有本信访局的负责人或领导可以审核通报。"))
     with transaction.atomic():
         locked = _lock(bulletin)
         from_status = _move(locked, BulletinStatus.APPROVED)
@@ -233,7 +226,7 @@ def bulletin_approve(*, bulletin: Bulletin, actor, request=None, via: str = "web
 
 def bulletin_return(*, bulletin: Bulletin, actor, reason: str, request=None, via: str = "web") -> Bulletin:
     """退回修改: an approved bulletin goes back to 草稿 (with the reason) to be changed or regenerated."""
-    _require(actor, bulletin.bureau_id, APPROVER_ROLES, _("只有本信访局的负责人或领导可以退回通报。"))
+    _require(actor, bulletin.bureau, APPROVER_ROLES, _("只有本信访局的负责人或领导可以退回通报。"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("退回须写明理由。")]})
@@ -267,7 +260,7 @@ def bulletin_publish(*, bulletin: Bulletin, actor, request=None, via: str = "web
     Under the row lock only the first of two concurrent 发布 passes the guard; the second is refused
     with "已发布", so nobody is told twice.
     """
-    _require(actor, bulletin.bureau_id, APPROVER_ROLES, _("只有本信访局的负责人或领导可以发布通报。"))
+    _require(actor, bulletin.bureau, APPROVER_ROLES, _("只有本信访局的负责人或领导可以发布通报。"))
     with transaction.atomic():
         locked = _lock(bulletin)
         from_status = _move(locked, BulletinStatus.PUBLISHED)

@@ -119,6 +119,7 @@ class BulletinContent:
     named: tuple[Named, ...]
     threshold: str
     sections: dict
+    scores_final: bool = True
 
     @property
     def kpi_headers(self) -> list[str]:
@@ -317,6 +318,7 @@ def bulletin_content(bulletin) -> BulletinContent:
         named=named_units(units, scores, threshold),
         threshold=f"{threshold:f}",
         sections=_sections(scores is not None),
+        scores_final=bool(snapshot.get("scores_final", True)),
     )
 
 
@@ -462,6 +464,8 @@ def _docx_body(document, content: BulletinContent, charts: list) -> None:
         _docx_heading(document, s["scores"])
         if content.scores:
             _docx_table(document, *score_table(content))
+            if not content.scores_final:
+                _paragraph(document, not_final_note(), indent=True, size=12)
             for caption, png in charts[2:]:
                 _docx_chart(document, caption, png)
     else:
@@ -549,6 +553,10 @@ def no_scores_note() -> str:
     return _("本期尚未计算目标管理考核得分，本通报不作排名。")
 
 
+def not_final_note() -> str:
+    return _("以上为本期考核的计算结果，考核尚未定稿，最终得分以定稿为准。")
+
+
 def nobody_named() -> str:
     return _("本期各单位均达到要求，没有需要点名的单位。")
 
@@ -566,6 +574,7 @@ def bulletin_html(content: BulletinContent, *, for_pdf: bool) -> str:
         "score": score_table(content) if content.scores else None,
         "kpi_note": kpi_note(),
         "no_scores_note": no_scores_note(),
+        "not_final_note": not_final_note(),
         "nobody_named": nobody_named(),
         "cn_numbers": CN_NUMBERS,
     }

@@ -144,6 +144,14 @@ def score_rows(bureau: Unit, period: Period) -> list[dict] | None:
     return [score_row_data(row) for row in rows]
 
 
+def scores_final(bureau: Unit, period: Period) -> bool:
+    """Whether the assessment of the period was 定稿 (the ranking also shows results not yet final)."""
+    from xinfang.assessment.selectors import rule_set_for
+
+    rule_set = rule_set_for(bureau=bureau, period=period)
+    return bool(rule_set is not None and rule_set.is_final)
+
+
 def score_row_data(row) -> dict:
     """One `ScoreRow` of xinfang.assessment as JSON (points as decimal strings, so nothing is rounded)."""
     return {
@@ -199,6 +207,7 @@ def bulletin_data(bureau: Unit, period: Period) -> dict:
             for unit in units
         ],
         "scores": score_rows(bureau, period),
+        "scores_final": scores_final(bureau, period),
     }
 
 

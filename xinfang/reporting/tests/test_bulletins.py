@@ -349,6 +349,7 @@ def test_it_prints_the_scores_computed_by_the_assessment(org, story):
     last = ranking[-1]
     assert last.unit == org.police  # 20 points of key tasks against 50, a missed clock, no report
     assert f"考核排名末位的单位：县公安局（{last.total}分）。" in text
+    assert "考核尚未定稿" in text  # computed, not yet 定稿
     assert len(document.inline_shapes) == 3  # registrations, reports and scores
     pdf = flat(
         _poppler(
@@ -365,6 +366,18 @@ def test_it_prints_the_scores_computed_by_the_assessment(org, story):
     )
     published.refresh_from_db()
     assert published.snapshot["scores"][-1]["total"] == str(last.total)
+
+
+def test_it_drops_the_not_final_note_once_the_assessment_is_finalized(org, story):
+    rule_set = assessment.rule_set_create(bureau=org.county, period=Q1, acting_user=org.county_head)
+    assessment.assessment_compute(
+        rule_set=rule_set, acting_user=org.county_head, today=datetime.date(2026, 4, 10)
+    )
+    assessment.assessment_finalize(rule_set=rule_set, acting_user=org.county_head)
+    bulletin = bulletins.bulletin_create(bureau=org.county, period="2026-Q1", actor=org.county_head)
+    _document, text, tables = docx_parts(bulletin_render.to_docx(bulletin_render.bulletin_content(bulletin)))
+    assert bulletin.snapshot["scores_final"] is True
+    assert "考核尚未定稿" not in text and len(tables) == 3
 
 
 # --- Workflow -------------------------------------------------------------------------------------------

@@ -114,6 +114,7 @@ def _register_routers() -> None:
     api.add_router("/reports", "xinfang.reporting.submission_api.router")  # 信息报送
     api.add_router("/reports", "xinfang.reporting.kpi_api.router")  # 统计指标 (issue 6 §1)
     api.add_router("/reports", "xinfang.reporting.dashboard_api.router")  # 数据看板 (issue 6 §2)
+    api.add_router("/reports", "xinfang.reporting.bulletin_api.router")  # 季度通报 (issue 6 §5)
     api.add_router("/assessment", "xinfang.assessment.api.router")  # 目标管理考核 (issue 6 §4)
     api.add_router("/inbox", inbox_router)  # 消息: the caller's own notices
 

@@ -48,3 +48,30 @@ class AdoptionLevel(models.TextChoices):
     CITY = "city", _("市级采用")
     PROVINCE = "province", _("省级采用")
     NATIONAL = "national", _("国家级采用")
+
+
+class BulletinStatus(models.TextChoices):
+    """季度通报 (issue 6 §5): written and generated, reviewed by the bureau's head or leader, published."""
+
+    DRAFT = "draft", _("草稿")
+    APPROVED = "approved", _("已审核")
+    PUBLISHED = "published", _("已发布")
+
+
+# Workflow as data (style.md §4): an approved bulletin may go back to 草稿 for changes; 发布 is final.
+BULLETIN_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    BulletinStatus.DRAFT: (BulletinStatus.APPROVED,),
+    BulletinStatus.APPROVED: (BulletinStatus.PUBLISHED, BulletinStatus.DRAFT),
+    BulletinStatus.PUBLISHED: (),
+}
+
+
+class BulletinAction(models.TextChoices):
+    """What one `BulletinEvent` records."""
+
+    CREATE = "create", _("起草")
+    EDIT = "edit", _("修改")
+    REGENERATE = "regenerate", _("重新生成")
+    APPROVE = "approve", _("审核通过")
+    RETURN = "return", _("退回修改")
+    PUBLISH = "publish", _("发布")

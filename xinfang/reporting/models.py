@@ -2,14 +2,25 @@
 versions with the 信访局's decision on each, and their attachments.
 
 (The assessment of a later issue adds its own models to this app; these are the submission models.)
+The 季度通报 (issue 6 §5) adds `Bulletin` and its immutable `BulletinEvent` at the end.
 """
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.reporting.choices import AdoptionLevel, SubmissionKind, SubmissionStatus, VersionOutcome
+from xinfang.common.models import AppendOnly
+from xinfang.reporting.choices import (
+    AdoptionLevel,
+    BulletinAction,
+    BulletinStatus,
+    SubmissionKind,
+    SubmissionStatus,
+    VersionOutcome,
+)
 from xinfang.reporting.periods import period_label
 
 
@@ -245,3 +256,120 @@ class VolumeRollupMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.cases}"
+
+
+# --- 季度通报 (issue 6 §5) ------------------------------------------------------------------------------
+
+
+class Bulletin(models.Model):
+    """A 信访局's bulletin on its units for one period (usually a quarter): 草稿 → 已审核 → 已发布.
+
+    `snapshot` holds the numbers as of `generated_at` (registrations, 信息报送, KPIs, overdue cases and
+    scores per unit), so the text never drifts after generation; 重新生成 refreshes it while a draft.
+    Which units are named is worked out from the snapshot and `threshold` when the text is rendered.
+    The 文号 (`number`) is taken when the bulletin is published, from the papers' per-unit sequence.
+    """
+
+    bureau = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("发布单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(_("通报期"), max_length=8)
+    period_start = models.DateField(_("通报期起"))
+    period_end = models.DateField(_("通报期止"))
+    title = models.CharField(_("标题"), max_length=200)
+    opening = models.TextField(_("导语"), blank=True)
+    requirements = models.TextField(_("工作要求"), blank=True)
+    threshold = models.DecimalField(
+        _("点名阈值（%）"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("90.0"),
+        help_text=_("及时受理率、按期办结率或满意率低于此值的单位在通报中点名。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT
+    )
+    snapshot = models.JSONField(_("数据快照"), default=dict)
+    generated_at = models.DateTimeField(_("数据生成时间"))
+    number = models.CharField(_("文号"), max_length=80, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    serial = models.PositiveIntegerField(_("序号"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("起草人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("季度通报")
+        verbose_name_plural = _("季度通报")
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            # One bulletin per bureau and period: 重新生成 refreshes it rather than adding a second one.
+            models.UniqueConstraint(fields=["bureau", "period"], name="bulletin_bureau_period_unique"),
+            models.UniqueConstraint(
+                fields=["bureau", "year", "serial"],
+                condition=models.Q(serial__isnull=False),
+                name="bulletin_number_unique",
+            ),
+        ]
+        indexes = [
+            # The lists: a bureau's bulletins, and the published ones of the bureaus above a unit.
+            models.Index(fields=["bureau", "status", "period_start"], name="bulletin_bureau_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == BulletinStatus.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == BulletinStatus.PUBLISHED
+
+
+class BulletinEvent(AppendOnly):
+    """One change of a bulletin (起草, 修改, 重新生成, 审核, 退回修改, 发布): who, when, from/to, what."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("操作"), max_length=20, choices=BulletinAction.choices)
+    from_status = models.CharField(_("原状态"), max_length=10, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("变更内容"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通报记录")
+        verbose_name_plural = _("通报记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id} {self.action}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.reporting import dashboard_views, kpi_views
+from xinfang.reporting import bulletin_views, dashboard_views, kpi_views
 from xinfang.reporting import submission_views as views
 
 app_name = "reporting"
@@ -13,6 +13,14 @@ urlpatterns = [
     path("dashboard/print/", dashboard_views.dashboard_print, name="dashboard-print"),
     path("dashboard/kpis/", dashboard_views.dashboard_kpis, name="dashboard-kpis"),
     path("dashboard/cases/", dashboard_views.dashboard_cases, name="dashboard-cases"),
+    path("bulletins/", bulletin_views.bulletin_list_view, name="bulletin-list"),
+    path("bulletins/new/", bulletin_views.bulletin_new, name="bulletin-new"),
+    path("bulletins/<int:pk>/", bulletin_views.bulletin_detail, name="bulletin-detail"),
+    path("bulletins/<int:pk>/edit/", bulletin_views.bulletin_edit, name="bulletin-edit"),
+    path(
+        "bulletins/<int:pk>/download/<slug:fmt>/", bulletin_views.bulletin_download, name="bulletin-download"
+    ),
+    path("bulletins/<int:pk>/<slug:action>/", bulletin_views.bulletin_action, name="bulletin-action"),
     path("summary/", views.submission_summary_view, name="submission-summary"),
     path("<int:pk>/", views.submission_detail, name="submission-detail"),
     path("<int:pk>/edit/", views.submission_edit, name="submission-edit"),

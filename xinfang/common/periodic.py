@@ -24,6 +24,8 @@ def periodic_jobs() -> dict[str, datetime.timedelta]:
         # The SMS outbox, deadline reminders and forum feeds (docs/messaging.md).
         "xinfang.messaging.tasks.sms_deliver": datetime.timedelta(seconds=settings.SMS_DELIVER_SECONDS),
         "xinfang.messaging.tasks.review_reminders": datetime.timedelta(seconds=settings.SMS_REMINDER_SECONDS),
+        # Old Excel export files (docs/exports.md).
+        "xinfang.cases.tasks.export_files_cleanup": datetime.timedelta(hours=1),
     }
     if settings.FORUM_FEEDS:
         jobs["xinfang.messaging.tasks.forum_poll"] = datetime.timedelta(seconds=settings.FORUM_POLL_SECONDS)

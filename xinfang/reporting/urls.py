@@ -1,5 +1,6 @@
 from django.urls import path
 
+from xinfang.cases import export_views
 from xinfang.reporting import kpi_views
 from xinfang.reporting import submission_views as views
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("new/", views.submission_new, name="submission-new"),
     path("kpis/", kpi_views.kpi_page, name="kpis"),
     path("kpis/cases/", kpi_views.kpi_cases, name="kpi-cases"),
+    path("kpis/export/", kpi_views.kpi_export, name="kpi-export"),
+    path("kpis/cases/export/", export_views.kpi_cases_export, name="kpi-cases-export"),
     path("summary/", views.submission_summary_view, name="submission-summary"),
     path("<int:pk>/", views.submission_detail, name="submission-detail"),
     path("<int:pk>/edit/", views.submission_edit, name="submission-edit"),

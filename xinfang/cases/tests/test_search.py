@@ -83,7 +83,7 @@ def test_single_characters_are_found(county_client, register):
 def test_metacharacters_are_text_never_an_error(county_client, register, text):
     register(title="关于拆迁补偿的问题")
     page = county_client.get("/cases/search/", {"q": text})
-    assert page.status_code == 200
+    assert page.status_code == (400 if len(text) > 100 else 200)  # longer than the field allows: 400
     api = county_client.get("/api/v1/cases/search", {"q": text})
     assert api.status_code in (200, 400)
 
@@ -91,7 +91,7 @@ def test_metacharacters_are_text_never_an_error(county_client, register, text):
 def test_an_empty_query_asks_for_something(county_client, register):
     register()
     page = county_client.get("/cases/search/", {"q": "  "})
-    assert page.status_code == 400 and page.context["page"] is None
+    assert page.status_code == 200 and page.context["page"] is None
     assert "请输入" in page.content.decode()
     assert county_client.get("/cases/search/").status_code == 200
     assert "/cases/search/" in county_client.get("/cases/lookup/").content.decode()

@@ -58,6 +58,7 @@ COLUMNS = (
     (gettext_lazy("满意度"), 10),
 )
 NO_DATA = gettext_lazy("无数据")
+STATUS_LABELS = dict(CaseStatus.choices)
 PROTECTED = gettext_lazy("（检举控告，身份保密）")
 
 
@@ -158,7 +159,7 @@ def case_row(case: Case) -> list:
         case.issue_region.name if case.issue_region_id else "",
         case.registering_unit.name,
         handling.name,
-        str(CaseStatus(case.status).label) if case.status in CaseStatus.values else case.status,
+        str(STATUS_LABELS.get(case.status, case.status)),
         case.due_on,
         _local(case.closed_at),
         str(EvaluationLevel(case.xf_rating).label) if case.xf_rating else "",

@@ -323,3 +323,21 @@ def test_old_export_files_are_cleaned_up(org, register, settings, run_worker):
     import os
 
     assert not os.path.exists(path)
+
+
+def test_the_ledger_page_opens_with_this_month_and_the_current_unit(client, org):
+    client.force_login(org.registrar)
+    page = client.get("/cases/ledger/")
+    assert page.status_code == 200
+    assert page.context["form"].initial["unit"] == org.county and page.context["count"] is None
+
+
+def test_a_job_whose_unit_is_gone_fails_with_the_reason(org, register):
+    from xinfang.cases.export_jobs import export_job_run
+
+    register(title="拆迁问题")
+    params = {"received_from": "2026-01-01", "received_to": "2026-03-31", "unit": "999999"}
+    job = ExportJob.objects.create(user=org.registrar, source="ledger", title="台账", params=params)
+    job = export_job_run(job)
+    assert job.status == "failed" and "没有这个单位" in job.error and not job.file
+    assert not AuditLog.objects.filter(action="export_cases").exists()

@@ -48,6 +48,14 @@ def kpi_cases_export(request):
 
 @login_required
 @require_GET
+def workbench_export(request):
+    from xinfang.cases.exports import workbench_export_request
+
+    return export_response(request, lambda: workbench_export_request(request.user, request.GET))
+
+
+@login_required
+@require_GET
 def ledger(request):
     """信访件台账: choose period, unit, channel and state; the count, then 导出Excel."""
     if request.GET:

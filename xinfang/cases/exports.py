@@ -107,7 +107,7 @@ def export_queryset(user, queryset: QuerySet[Case]) -> QuerySet[Case]:
             xf_full=_boolean(full),
         )
         .prefetch_related(Prefetch("petitioners", queryset=people))
-        .order_by("-id")
+        .order_by(*(queryset.query.order_by or ["-id"]))  # the list's own order, newest first by default
     )
 
 
@@ -307,6 +307,29 @@ def ledger_export_request(user, params) -> ExportRequest:
     return ExportRequest(source="ledger", title=title, queryset=ledger_queryset(user, data), filters=filters)
 
 
+def workbench_export_request(user, params) -> ExportRequest:
+    """One group of the workbench (待办) of a unit the user works in, earliest deadline first."""
+    from django.conf import settings as conf
+
+    from xinfang.cases.selectors import workbench_cases, workbench_counts
+    from xinfang.cases.views import GROUPS
+    from xinfang.orgs.access import seats_of
+
+    group, raw_unit = params.get("group", ""), str(params.get("unit", ""))
+    unit = next((seat.unit for seat in seats_of(user) if str(seat.unit.pk) == raw_unit), None)
+    if unit is None:
+        raise ExportInputError(_("您不在该单位任职，不能导出它的待办件。"))
+    labels = dict(GROUPS)
+    if group not in labels:
+        raise ExportInputError(_("没有这个分组。"))
+    bench = workbench_counts(unit=unit, due_soon_days=conf.DUE_SOON_WORKING_DAYS)
+    cases = cases_visible_to(user, workbench_cases(bench=bench, group=group))
+    title = f"{_('待办件')}-{unit.name}-{labels[group]}"
+    return ExportRequest(
+        source="workbench", title=title, queryset=cases, filters={"unit": raw_unit, "group": group}
+    )
+
+
 def rebuild_request(user, source: str, filters: dict) -> ExportRequest:
     """The worker's side: the same list again, under the requesting user's visibility today."""
     if source == "search":
@@ -315,4 +338,6 @@ def rebuild_request(user, source: str, filters: dict) -> ExportRequest:
         return kpi_export_request(user, filters, default_unit=None)
     if source == "ledger":
         return ledger_export_request(user, filters)
+    if source == "workbench":
+        return workbench_export_request(user, filters)
     raise ExportInputError(_("未知的导出来源。"))

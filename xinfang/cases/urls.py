@@ -20,6 +20,7 @@ urlpatterns = [
         saved_search_views.saved_search_delete_view,
         name="saved_search_delete",
     ),
+    path("export/", export_views.workbench_export, name="workbench_export"),
     path("ledger/", export_views.ledger, name="ledger"),
     path("ledger/export/", export_views.ledger_export, name="ledger_export"),
     path("exports/<int:pk>/", export_views.export_job, name="export_job"),

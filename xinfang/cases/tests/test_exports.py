@@ -341,3 +341,21 @@ def test_a_job_whose_unit_is_gone_fails_with_the_reason(org, register):
     job = export_job_run(job)
     assert job.status == "failed" and "没有这个单位" in job.error and not job.file
     assert not AuditLog.objects.filter(action="export_cases").exists()
+
+
+def test_the_workbench_group_exports_in_its_own_order(client, org, register):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    old = register(title="较早的", received_on=today - datetime.timedelta(days=40))
+    new = register(title="较新的")
+    client.force_login(org.registrar)
+    page = client.get("/cases/", {"group": "later"})
+    listed = [case.number for case in page.context["page"].object_list]
+    assert "/cases/export/?unit=" in page.content.decode()
+    exported = ledger_rows(client.get("/cases/export/", {"unit": org.county.pk, "group": "later"}))
+    assert list(exported) == listed and set(listed) >= {new.number} and old.number not in listed
+    assert client.get("/cases/export/", {"unit": org.town.pk, "group": "later"}).status_code == 400
+    assert client.get("/cases/export/", {"unit": org.county.pk, "group": "x"}).status_code == 400

@@ -224,6 +224,12 @@ SMS_NOTIFY = env_bool("SMS_NOTIFY", True)
 # Excel import of historical cases (issue 6 §6): the largest file and row count accepted.
 IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50, minimum=1, maximum=500)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1, maximum=2_000_000)
+# Excel export of case lists (issue 6 §3, §6; docs/exports.md): up to EXPORT_SYNC_MAX_ROWS rows the file is
+# sent at once, above it the worker writes it (a job with a progress bar); EXPORT_MAX_ROWS is the hard cap.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0, maximum=1_000_000)
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000, minimum=1, maximum=2_000_000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72, minimum=1, maximum=24 * 90)
+SAVED_SEARCHES_PER_USER = env_int("SAVED_SEARCHES_PER_USER", 30, minimum=1, maximum=500)
 REPORT_SIGNOFF_REQUIRED = env_bool("REPORT_SIGNOFF_REQUIRED", False)  # 信息报送 sent only by the unit head
 # KPI page (issue 6 §1): a finished period's numbers are cached this long (0: never; docs/kpis.md).
 KPI_CACHE_SECONDS = env_int("KPI_CACHE_SECONDS", 3600, minimum=0, maximum=86_400)

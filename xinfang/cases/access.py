@@ -5,7 +5,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from xinfang.cases.models import Case, CaseUnit
-from xinfang.orgs.access import bureau_unit_ids, sees_everything, visible_unit_ids
+from xinfang.orgs.access import bureau_unit_ids, seats_of, sees_everything, visible_unit_ids
+from xinfang.orgs.models import Role, Unit
 
 
 def cases_visible_to(user, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
@@ -61,3 +62,23 @@ def without_hidden_identities(user, queryset: QuerySet[Case]) -> QuerySet[Case]:
         return queryset
     bureau_links = CaseUnit.objects.filter(case=OuterRef("pk"), unit_id__in=bureau_unit_ids(user))
     return queryset.filter(Q(purpose__protects_identity=False) | Exists(bureau_links))
+
+
+# Who reads a petitioner's personal data (name, phone, ID number, address) in full in a bulk export:
+# the staff who deal with petitioners — registrars, dispatchers, handlers, unit heads and admins — of
+# a unit linked to the case (a 信访部门 seat covers its subtree). Leaders and supervisors read lists
+# for statistics and get them masked, as on the 排查调处 ledger (docs/exports.md, docs/permissions.md).
+PERSONAL_DATA_ROLES = frozenset({Role.REGISTRAR, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD, Role.ADMIN})
+
+
+def personal_data_unit_ids(user) -> set[int]:
+    """Units whose cases' personal data this user may export in full (see PERSONAL_DATA_ROLES)."""
+    ids: set[int] = set()
+    for seat in seats_of(user):
+        if not seat.roles & PERSONAL_DATA_ROLES:
+            continue
+        if seat.unit.is_bureau:
+            ids.update(Unit.objects.filter(path__startswith=seat.unit.path).values_list("pk", flat=True))
+        else:
+            ids.add(seat.unit.pk)
+    return ids

@@ -533,3 +533,82 @@ class Hearing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.started_on}"
+
+
+class SavedSearch(models.Model):
+    """保存的查询: a named query string of the advanced search (issue 6 §3).
+
+    Shared ones are listed to every colleague of `unit` (the unit the owner worked for when saving).
+    Only the query string is kept: running it validates it again and goes through the runner's own
+    visibility (`cases_visible_to`), so a shared search never shows more than the runner may see.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("保存人"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("所在单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("名称"), max_length=40)
+    query = models.CharField(_("查询条件"), max_length=1000)
+    shared = models.BooleanField(_("本单位共享"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("保存的查询")
+        verbose_name_plural = _("保存的查询")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_search_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在导出")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ExportJob(models.Model):
+    """A large case-list export written by the worker to storage (docs/exports.md).
+
+    `params` is what rebuilds the list (source + its filters); the worker rebuilds it with the
+    requesting user's visibility and masking. The file is served only to `user`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("来源"), max_length=12)
+    title = models.CharField(_("名称"), max_length=100)
+    params = models.JSONField(default=dict)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_written = models.PositiveIntegerField(_("已写入"), default=0)
+    file = models.FileField(upload_to="exports/%Y/%m", max_length=200, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.source} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ExportStatus.DONE, ExportStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.rows_written * 100 // self.total_rows)

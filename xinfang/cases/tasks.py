@@ -27,3 +27,28 @@ def scan_overdue() -> int:
     noted = deadlines_note_overdue()
     logger.info("overdue scan: %s newly overdue", noted)
     return noted
+
+
+@task()
+def run_export(job_id: int) -> str:
+    """Write a large case-list export (docs/exports.md)."""
+    from xinfang.cases.export_jobs import export_job_run
+    from xinfang.cases.models import ExportJob
+
+    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None:
+        logger.warning("export job %s vanished", job_id)
+        return "missing"
+    job = export_job_run(job)
+    logger.info("export job %s: %s, %s rows", job.pk, job.status, job.rows_written)
+    return job.status
+
+
+@task()
+def export_files_cleanup() -> int:
+    """Delete export files older than EXPORT_KEEP_HOURS (periodic; docs/exports.md)."""
+    from xinfang.cases.export_jobs import export_jobs_cleanup
+
+    removed = export_jobs_cleanup()
+    logger.info("export cleanup: %s old files removed", removed)
+    return removed

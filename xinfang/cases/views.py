@@ -225,22 +225,35 @@ def case_action(request, number: str, code: str):
 @require_GET
 def search(request):
     """The advanced search (issue 6 §3): full text over title + content and filters over case fields."""
-    from xinfang.cases.search import SearchPaginator, case_search, case_search_form
+    from xinfang.cases.search import case_search_form
 
-    form = case_search_form(request.GET or None)
+    return search_page(request, case_search_form(request.GET or None))
+
+
+def search_page(request, form, *, saved_error: str = "", status: int = 200):
+    """The search page for a form (bound or not); invalid conditions answer 400 with the reasons."""
+    from xinfang.cases.saved_searches import NAME_MAX, normalize_query, saved_searches_for
+    from xinfang.cases.search import SearchPaginator, case_search
+
     results = None
     if form.is_bound and form.is_valid():
         results = case_search(user=request.user, criteria=form.cleaned_data)
+    elif form.is_bound:
+        status = 400
     page = None
     if results is not None:
         page = SearchPaginator(results, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = normalize_query(request.GET.urlencode()) if form.is_bound else ""
     context = {
         "form": form,
         "page": page,
         "asked": form.is_bound,
         "today": timezone.localdate(),
-        "pager_query": (query.urlencode() + "&") if query else "",
+        "pager_query": (query + "&") if query else "",
+        "query": query,
+        "saved_searches": list(saved_searches_for(request.user)),
+        "saved_error": saved_error,
+        "name_max": NAME_MAX,
+        "sync_max": settings.EXPORT_SYNC_MAX_ROWS,
     }
-    return render(request, "cases/search.html", context)
+    return render(request, "cases/search.html", context, status=400 if saved_error else status)

@@ -28,6 +28,8 @@ def periodic_jobs() -> dict[str, datetime.timedelta]:
         "xinfang.reporting.tasks.refresh_volume_rollup": datetime.timedelta(
             seconds=settings.DASHBOARD_ROLLUP_SECONDS
         ),
+        # Old Excel export files (docs/exports.md).
+        "xinfang.cases.tasks.export_files_cleanup": datetime.timedelta(hours=1),
     }
     if settings.FORUM_FEEDS:
         jobs["xinfang.messaging.tasks.forum_poll"] = datetime.timedelta(seconds=settings.FORUM_POLL_SECONDS)

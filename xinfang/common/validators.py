@@ -114,3 +114,11 @@ def check_upload(upload) -> CheckedUpload:
     return CheckedUpload(
         name=upload.name[:200], content_type=kind.mime, size=upload.size, sha256=digest.hexdigest()
     )
+
+
+def mask_address(value: str) -> str:
+    """Keep the first part (the township or street) of an address, hide the rest."""
+    if not value:
+        return ""
+    keep = min(6, len(value) // 2)
+    return value[:keep] + "****"

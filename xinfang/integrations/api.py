@@ -105,6 +105,7 @@ def _register_routers() -> None:
     api.add_router("/cases", intake_router)
     api.add_router("/cases", cases_router)
     api.add_router("/cases", documents_router)
+    api.add_router("/cases", "xinfang.cases.export_api.router")  # 保存的查询, Excel export (issue 6)
     api.add_router("/units", orgs_router)
     api.add_router("/reference", reference_router)
     api.add_router("/public", public_router)  # no authentication: the public portal's doors

@@ -80,3 +80,27 @@ def kpis_api(
         "channel": base.get("channel"),
         "kpis": rows,
     }
+
+
+@router.get(
+    "/kpis/export",
+    response={200: None, 400: dict, 404: dict},
+    summary="导出统计指标表为Excel（本单位及下级单位）",
+)
+def kpis_export_api(
+    request: HttpRequest,
+    unit: str = "",
+    period: str = "",
+    side: str = "bureau",
+    channel: str = "",
+    subtree: str = "1",
+):
+    from xinfang.reporting.kpi_exports import kpi_export_response
+
+    seats = seats_of(request.user)
+    params = {"unit": unit, "period": period, "side": side, "channel": channel, "subtree": subtree}
+    try:
+        scope = kpis.kpi_scope_for(request.user, default_unit=seats[0].unit if seats else None, params=params)
+    except kpis.KpiScopeError as error:
+        return Status(400, {"detail": str(error), "code": "invalid"})
+    return kpi_export_response(request, scope, via="api")

@@ -55,6 +55,7 @@ def kpi_page(request):
         "periods": recent_periods(timezone.localdate()),
         "channels": Channel.objects.filter(is_active=True),
         "sides": kpis.Side.choices,
+        "export_query": urlencode(kpis.scope_params(scope)),
     }
     return render(request, "reporting/kpis.html", context)
 
@@ -85,3 +86,16 @@ def kpi_cases(request):
         "back_query": urlencode(kpis.scope_params(scope)),
     }
     return render(request, "reporting/kpi_cases.html", context)
+
+
+@login_required
+@require_GET
+def kpi_export(request):
+    """The KPI table as .xlsx: the same scope (and the same gate) as the page."""
+    from xinfang.reporting.kpi_exports import kpi_export_response
+
+    try:
+        scope = kpis.kpi_scope_for(request.user, default_unit=current_unit(request), params=request.GET)
+    except kpis.KpiScopeError as error:
+        return render(request, "cases/export_error.html", {"error": str(error)}, status=400)
+    return kpi_export_response(request, scope)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from xinfang.cases import export_views
 from xinfang.reporting import bulletin_views, dashboard_views, kpi_views
 from xinfang.reporting import submission_views as views
 
@@ -21,6 +22,8 @@ urlpatterns = [
         "bulletins/<int:pk>/download/<slug:fmt>/", bulletin_views.bulletin_download, name="bulletin-download"
     ),
     path("bulletins/<int:pk>/<slug:action>/", bulletin_views.bulletin_action, name="bulletin-action"),
+    path("kpis/export/", kpi_views.kpi_export, name="kpi-export"),
+    path("kpis/cases/export/", export_views.kpi_cases_export, name="kpi-cases-export"),
     path("summary/", views.submission_summary_view, name="submission-summary"),
     path("<int:pk>/", views.submission_detail, name="submission-detail"),
     path("<int:pk>/edit/", views.submission_edit, name="submission-edit"),

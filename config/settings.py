@@ -121,7 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "cases:workbench"
+LOGIN_REDIRECT_URL = "home"  # the workbench, or the 数据看板 for a leader (common.views.home)
 LOGOUT_REDIRECT_URL = "login"
 
 # Lockout after repeated failures (django-axes).

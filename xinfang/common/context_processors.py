@@ -11,10 +11,13 @@ def site(request):
         from xinfang.deadlines.selectors import missing_holiday_years
         from xinfang.messaging.notifications import notification_unread_count
         from xinfang.messaging.screening_selectors import mailbox_nav
-        from xinfang.orgs.access import current_unit, has_role
+        from xinfang.orgs.access import current_unit, has_role, roles_in
         from xinfang.orgs.models import Role
 
         context["current_unit"] = current_unit(request)
+        # Leaders and supervisors "would rather look than read": the 看板 stays in sight for them.
+        roles = roles_in(user, context["current_unit"])
+        context["sees_dashboard"] = bool(roles & {Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD})
         context["can_read_audit"] = can_read_audit(user)
         context["mailbox_nav"] = mailbox_nav(user)
         context["inbox_unread"] = notification_unread_count(user=user)  # one COUNT over an index range

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from xinfang.orgs.access import current_unit, roles_in
+from xinfang.orgs.models import Role
+
 
 @require_GET
 def healthz(request):
@@ -32,6 +35,10 @@ def healthz(request):
 
 
 def home(request):
+    """A leader's first page is the 数据看板; everyone else starts at the workbench (their task list)."""
+    roles = roles_in(request.user, current_unit(request)) if request.user.is_authenticated else frozenset()
+    if roles and roles <= {Role.LEADER}:
+        return redirect("reporting:dashboard")
     return redirect("cases:workbench")
 
 

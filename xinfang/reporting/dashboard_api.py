@@ -9,7 +9,8 @@ from ninja import Router, Status
 
 from xinfang.orgs.access import seats_of
 from xinfang.reporting import dashboard as dash
-from xinfang.reporting.dashboard_views import dashboard_payload, kpi_rows
+from xinfang.reporting.dashboard_views import dashboard_payload
+from xinfang.reporting.kpis import kpi_rows
 
 router = Router(tags=["数据看板"])
 

@@ -46,31 +46,6 @@ def _breakdown(scope, board: dash.Dashboard, breakdown: dash.Breakdown) -> dict:
     return {"dimension": breakdown.dimension, "title": breakdown.title, "rows": rows}
 
 
-def kpi_rows(scope: kpis.KpiScope) -> list[dict]:
-    """The seven KPIs of the scope with links to /reports/kpis/cases/ (numerator and denominator)."""
-    base = kpis.scope_params(scope)
-    rows = []
-    # The KPI page's grouped table (five queries, finished periods cached), not seven separate counts.
-    for result in kpis.kpi_table_cached(scope).own:
-        link = {**base, "kpi": result.code}
-        rows.append(
-            {
-                "code": result.code,
-                "name": result.name,
-                "definition": result.definition,
-                "numerator": result.numerator,
-                "denominator": result.denominator,
-                "rate": result.rate,
-                "percent": result.percent,
-                "numerator_cases": reverse("reporting:kpi-cases") + "?" + urlencode({**link, "part": "num"}),
-                "denominator_cases": reverse("reporting:kpi-cases")
-                + "?"
-                + urlencode({**link, "part": "den"}),
-            }
-        )
-    return rows
-
-
 def dashboard_payload(board: dash.Dashboard) -> dict:
     """Every figure of the dashboard with the link to the cases behind it (page, print and API)."""
     scope = board.scope
@@ -234,7 +209,7 @@ def dashboard_page(request, print_view: bool = False):
         "query": urlencode({"unit": scope.unit.pk, "period": scope.period.code}),
     }
     if print_view:
-        context["kpis"] = kpi_rows(scope)
+        context["kpis"] = kpis.kpi_rows(scope)
         context["printed_at"] = timezone.localtime()
         return render(request, "reporting/dashboard_print.html", context)
     context.update(
@@ -260,7 +235,7 @@ def dashboard_kpis(request):
     scope, refusal = _resolve(request)
     if refusal is not None:
         return refusal
-    return render(request, "reporting/_dashboard_kpis.html", {"kpis": kpi_rows(scope), "scope": scope})
+    return render(request, "reporting/_dashboard_kpis.html", {"kpis": kpis.kpi_rows(scope), "scope": scope})
 
 
 @login_required

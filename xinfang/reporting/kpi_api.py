@@ -1,7 +1,5 @@
 """API v1: GET /api/v1/reports/kpis — the seven KPIs of a unit, period, side and channel (issue 6 §1)."""
 
-from urllib.parse import urlencode
-
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
@@ -34,6 +32,12 @@ class KpisOut(Schema):
     kpis: list[KpiOut]
 
 
+def _scope(request: HttpRequest, **params: str) -> kpis.KpiScope:
+    """The caller's KPI scope from the query (their first seat's unit by default); KpiScopeError if bad."""
+    seats = seats_of(request.user)
+    return kpis.kpi_scope_for(request.user, default_unit=seats[0].unit if seats else None, params=params)
+
+
 @router.get(
     "/kpis",
     response={200: KpisOut, 400: dict, 404: dict},
@@ -47,28 +51,12 @@ def kpis_api(
     channel: str = "",
     subtree: str = "1",
 ):
-    seats = seats_of(request.user)
-    params = {"unit": unit, "period": period, "side": side, "channel": channel, "subtree": subtree}
     try:
-        scope = kpis.kpi_scope_for(request.user, default_unit=seats[0].unit if seats else None, params=params)
+        scope = _scope(request, unit=unit, period=period, side=side, channel=channel, subtree=subtree)
     except kpis.KpiScopeError as error:
         return Status(400, {"detail": str(error), "code": "invalid"})
     base = kpis.scope_params(scope)
-    rows = []
-    for result in kpis.kpi_table_cached(scope).own:
-        link = {**base, "kpi": result.code}
-        rows.append(
-            {
-                "code": result.code,
-                "name": result.name,
-                "definition": result.definition,
-                "numerator": result.numerator,
-                "denominator": result.denominator,
-                "rate": result.rate,
-                "numerator_cases": "/reports/kpis/cases/?" + urlencode({**link, "part": "num"}),
-                "denominator_cases": "/reports/kpis/cases/?" + urlencode({**link, "part": "den"}),
-            }
-        )
+    rows = kpis.kpi_rows(scope)
     return {
         "unit": scope.unit.pk,
         "unit_name": scope.unit.name,
@@ -97,10 +85,8 @@ def kpis_export_api(
 ):
     from xinfang.reporting.kpi_exports import kpi_export_response
 
-    seats = seats_of(request.user)
-    params = {"unit": unit, "period": period, "side": side, "channel": channel, "subtree": subtree}
     try:
-        scope = kpis.kpi_scope_for(request.user, default_unit=seats[0].unit if seats else None, params=params)
+        scope = _scope(request, unit=unit, period=period, side=side, channel=channel, subtree=subtree)
     except kpis.KpiScopeError as error:
         return Status(400, {"detail": str(error), "code": "invalid"})
     return kpi_export_response(request, scope, via="api")

@@ -10,9 +10,11 @@ from the Guangdong dashboard SQL [S13] are written down in docs/kpis.md.
 import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.choices import EvaluationLevel, EvaluationTarget, OpinionStage
@@ -558,3 +560,28 @@ def _case_rows(code: str, scope: KpiScope):
 
 def _channel_of_case(scope: KpiScope) -> Q:
     return Q(case__channel_id=scope.channel_id) if scope.channel_id is not None else Q()
+
+
+def kpi_rows(scope: KpiScope) -> list[dict]:
+    """The seven KPIs of the scope with links to /reports/kpis/cases/ (the dashboard's cards and the API)."""
+    base = scope_params(scope)
+    rows = []
+    # The KPI page's grouped table (five queries, finished periods cached), not seven separate counts.
+    for result in kpi_table_cached(scope).own:
+        link = {**base, "kpi": result.code}
+        rows.append(
+            {
+                "code": result.code,
+                "name": result.name,
+                "definition": result.definition,
+                "numerator": result.numerator,
+                "denominator": result.denominator,
+                "rate": result.rate,
+                "percent": result.percent,
+                "numerator_cases": reverse("reporting:kpi-cases") + "?" + urlencode({**link, "part": "num"}),
+                "denominator_cases": reverse("reporting:kpi-cases")
+                + "?"
+                + urlencode({**link, "part": "den"}),
+            }
+        )
+    return rows

@@ -239,6 +239,11 @@ FORUM_FEEDS = env_list("FORUM_FEEDS", [])
 FORUM_POLL_SECONDS = env_int("FORUM_POLL_SECONDS", 900, minimum=60)
 FORUM_TIMEOUT = env_int("FORUM_TIMEOUT", 15, minimum=1, maximum=120)
 
+# --- Open311 GeoReport v2 at /open311/v2/ (issue 7 §4; docs/open311.md) ----------------------------
+OPEN311_PER_KEY_HOUR = env_int("OPEN311_PER_KEY_HOUR", 600, minimum=0)  # POSTs per api_key and hour
+OPEN311_RETRY_MINUTES = env_int("OPEN311_RETRY_MINUTES", 10, minimum=0, maximum=24 * 60)
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
+
 # --- The public portal (issue 4 §1, §5; docs/portal.md) -------------------------------------------
 PORTAL_COUNTY_NAME = env_str("PORTAL_COUNTY_NAME", "")
 PORTAL_PHONE = env_str("PORTAL_PHONE", "")

@@ -30,3 +30,40 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class Open311Request(models.Model):
+    """What an Open311 GeoReport v2 client sent beside the message itself (docs/open311.md).
+
+    The message (信箱审查 queue) holds the text, the name and the phone like any 县长信箱 letter; this
+    row keeps the service code, the location, the e-mail, the client's token and who sent it.
+    """
+
+    message = models.OneToOneField(
+        "messaging.InboundMessage", on_delete=models.CASCADE, related_name="open311", verbose_name=_("留言")
+    )
+    service_code = models.CharField(_("服务代码"), max_length=20)
+    category = models.ForeignKey(
+        "reference.Category", verbose_name=_("内容分类"), on_delete=models.PROTECT, related_name="+"
+    )
+    token = models.CharField(_("受理令牌"), max_length=40, unique=True)
+    api_token = models.ForeignKey(
+        ApiToken, verbose_name=_("API 令牌"), on_delete=models.PROTECT, related_name="open311_requests"
+    )
+    client_ref = models.CharField(_("设备或账号标识"), max_length=100, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    long = models.FloatField(_("经度"), null=True, blank=True)
+    address_id = models.CharField(_("地址编号"), max_length=100, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    created_at = models.DateTimeField(_("收到时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 服务请求")
+        verbose_name_plural = _("Open311 服务请求")
+        indexes = [
+            models.Index(fields=["created_at"], name="open311_by_created"),
+            models.Index(fields=["api_token", "client_ref", "created_at"], name="open311_retry_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_code} {self.token}"

@@ -9,6 +9,7 @@ class Source(models.TextChoices):
     CONSULT = "consult", _("在线咨询")
     SMS = "sms", _("短信")
     FORUM = "forum", _("论坛")
+    OPEN311 = "open311", _("Open311 接口")
 
 
 # The channel a converted message's case gets (reference.Channel codes).
@@ -17,6 +18,7 @@ CHANNEL_OF_SOURCE = {
     Source.CONSULT: "consult",
     Source.SMS: "sms",
     Source.FORUM: "forum",
+    Source.OPEN311: "web",  # a portal or app speaking Open311: a web submission like 县长信箱
 }
 
 

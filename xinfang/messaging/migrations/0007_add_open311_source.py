@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0006_deadline_sms_templates'),
+        ("messaging", "0006_deadline_sms_templates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='inboundmessage',
-            name='source',
-            field=models.CharField(choices=[('mailbox', '县长信箱'), ('consult', '在线咨询'), ('sms', '短信'), ('forum', '论坛'), ('open311', 'Open311 接口')], max_length=10, verbose_name='来源'),
+            model_name="inboundmessage",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("mailbox", "县长信箱"),
+                    ("consult", "在线咨询"),
+                    ("sms", "短信"),
+                    ("forum", "论坛"),
+                    ("open311", "Open311 接口"),
+                ],
+                max_length=10,
+                verbose_name="来源",
+            ),
         ),
     ]

@@ -334,6 +334,7 @@ def test_the_queue_lists_the_oldest_deadline_first_with_counts_per_source(screen
         "consult": 0,
         "sms": 1,
         "forum": 1,
+        "open311": 0,
     }
     body = page.content.decode()
     assert "已超期" in body and "即将到期" in body and "县长信箱" in body and "论坛" in body

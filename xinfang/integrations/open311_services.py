@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -161,6 +162,16 @@ def _kind(data) -> str:
     return kind
 
 
+def _email(data) -> str:
+    email = (data.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise Open311Error(400, _("email 格式不正确。")) from exc
+    return email[:254]
+
+
 def _retry_of(api_token: ApiToken, client_ref: str, description: str) -> Open311Request | None:
     """The same client (device_id/account_id) sending the same text again within the retry window."""
     minutes = settings.OPEN311_RETRY_MINUTES
@@ -208,7 +219,7 @@ def request_post(*, api_token: ApiToken, data, idempotency_key: str = "", ip: st
         raise Open311Error(400, _("缺少 description：请写明反映的问题。"))
     location, kind = _location(data), _kind(data)
     client_ref = ((data.get("device_id") or "").strip() or (data.get("account_id") or "").strip())[:100]
-    email = (data.get("email") or "").strip()[:254]
+    email = _email(data)
     name = ((data.get("last_name") or "").strip() + (data.get("first_name") or "").strip())[:40]
     key = (idempotency_key or "").strip()
     external_id = f"{api_token.pk}:{key}"[:120] if key else None

@@ -348,3 +348,40 @@ def test_it_serves_an_independent_http_client_on_a_live_server(live_server, api_
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{live_server.url}{BASE}services/nope.json", timeout=10)  # noqa: S310
     assert refused.value.code == 404 and json.loads(refused.value.read())[0]["code"] == 404
+
+
+def test_it_follows_the_case_once_converted_and_hides_a_whistleblower_case(post, client, org):
+    from xinfang.cases.choices import CaseStatus
+    from xinfang.cases.models import Case
+    from xinfang.messaging.screening import message_convert
+
+    def convert(number: str, purpose: str) -> Case:
+        message = InboundMessage.objects.get(number=number)
+        return message_convert(
+            message=message,
+            actor=org.registrar,
+            purpose_code=purpose,
+            title="路灯不亮",
+            content=message.content,
+            name=message.name,
+            phone=message.phone,
+        )
+
+    lamp = post().json()[0]["service_request_id"]
+    case = convert(lamp, "claim")
+    shown = client.get(f"{BASE}requests/{lamp}.json").json()[0]
+    assert (shown["status"], shown["status_notes"]) == ("open", "已转为信访件，正在办理。")
+    assert shown["description"]  # an ordinary case keeps its public description
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, is_open=False, closed_at=timezone.now())
+    closed = client.get(f"{BASE}requests.json?status=closed").json()
+    assert [row["service_request_id"] for row in closed] == [lamp] and "已办结" in closed[0]["status_notes"]
+
+    accused = post(description="反映某干部违规收费。", phone="13712345678").json()[0]["service_request_id"]
+    convert(accused, "accusation")  # 检举控告: identity protected (docs/permissions.md)
+    hidden = client.get(f"{BASE}requests/{accused}.json").json()[0]
+    assert hidden["status"] == "open" and hidden["description"] is None and hidden["address"] is None
+
+
+def test_it_refuses_an_invalid_email(post, org):
+    assert_error(post(email="not-an-address"), 400, "email")
+    assert not InboundMessage.objects.exists()

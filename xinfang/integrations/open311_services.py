@@ -172,6 +172,18 @@ def _email(data) -> str:
     return email[:254]
 
 
+def _replay_of(api_token: ApiToken, external_id: str | None, client_ref: str, description: str):
+    if external_id:
+        first = (
+            Open311Request.objects.select_related("message")
+            .filter(message__source=Source.OPEN311, message__external_id=external_id)
+            .first()
+        )
+        if first is not None:
+            return first
+    return _retry_of(api_token, client_ref, description)
+
+
 def _retry_of(api_token: ApiToken, client_ref: str, description: str) -> Open311Request | None:
     """The same client (device_id/account_id) sending the same text again within the retry window."""
     minutes = settings.OPEN311_RETRY_MINUTES
@@ -224,19 +236,17 @@ def request_post(*, api_token: ApiToken, data, idempotency_key: str = "", ip: st
     key = (idempotency_key or "").strip()
     external_id = f"{api_token.pk}:{key}"[:120] if key else None
     with transaction.atomic():
-        if external_id:
-            first = Open311Request.objects.filter(
-                message__source=Source.OPEN311, message__external_id=external_id
-            )
-            if first.exists():
-                return Posted(record=first.select_related("message").get(), replayed=True)
-        retry = _retry_of(api_token, client_ref, description)
-        if retry is not None:
-            return Posted(record=retry, replayed=True)
+        first = _replay_of(api_token, external_id, client_ref, description)
+        if first is not None:  # answered without taking a slot of the limit
+            return Posted(record=first, replayed=True)
         gate = RateGate(
             [(POSTS_PER_KEY, str(api_token.pk)), (WRITE_PER_PHONE, (data.get("phone") or "").strip())],
             message=_("提交过于频繁，请稍后再试（约%(wait)s后）。"),
         )
+        # The key's bucket is locked now: a twin of this request that got here first has committed.
+        first = _replay_of(api_token, external_id, client_ref, description)
+        if first is not None:
+            return Posted(record=first, replayed=True)
         try:
             received = message_receive(
                 source=Source.OPEN311,
@@ -252,6 +262,8 @@ def request_post(*, api_token: ApiToken, data, idempotency_key: str = "", ip: st
             )
         except ValidationError as exc:
             raise Open311Error(400, _field_errors(exc)) from exc
+        if not received.created:  # the same Idempotency-Key committed by another server meanwhile
+            return Posted(record=Open311Request.objects.get(message=received.message), replayed=True)
         record = Open311Request.objects.create(
             message=received.message,
             service_code=service.code,

@@ -349,6 +349,24 @@ def test_it_serves_an_independent_http_client_on_a_live_server(live_server, api_
         urllib.request.urlopen(f"{live_server.url}{BASE}services/nope.json", timeout=10)  # noqa: S310
     assert refused.value.code == 404 and json.loads(refused.value.read())[0]["code"] == 404
 
+    # The PyPI GeoReport v2 client (`georeport`, written for US cities' servers) reads us in both formats.
+    georeport = pytest.importorskip("georeport")
+    for fmt in ("xml", "json"):
+        city = georeport.GeoReport(f"{live_server.url}/open311/v2", output_format=fmt)
+        services = {service["service_code"]: service for service in city.get_service_list()}
+        assert services["0104"]["service_name"] == "市政设施" and services["0104"]["group"] == "城乡建设"
+        definition = city.get_service_definition("0104")
+        assert definition["service_code"] == "0104"
+        found = city.get_service_request(number)
+        assert (found["service_request_id"], found["status"], found["description"]) == (
+            number,
+            "open",
+            "井盖缺失。",
+        )
+        listed = city.get_service_requests(status="open", service_code="0104")
+        listed = listed if isinstance(listed, list) else [listed]  # xmltodict: one element is not a list
+        assert [row["service_request_id"] for row in listed] == [number]
+
 
 def test_it_follows_the_case_once_converted_and_hides_a_whistleblower_case(post, client, org):
     from xinfang.cases.choices import CaseStatus

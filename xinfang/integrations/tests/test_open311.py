@@ -193,6 +193,11 @@ def test_it_puts_a_posted_request_into_the_screening_queue_and_audits_it(post, c
     assert xml_of(client.get(f"{BASE}tokens/{token}.xml")).findtext("request/service_request_id") == number
     assert_error(client.get(f"{BASE}tokens/nope.json"), 404)
 
+    as_xml = post(fmt="xml", description="另一处路灯也坏了。")
+    assert as_xml.status_code == 201
+    answered = xml_of(as_xml).find("request")
+    assert answered.findtext("service_request_id").startswith("W") and answered.findtext("token")
+
 
 @needs_spec
 def test_it_shows_a_request_open_then_closed_after_screening_without_personal_data(post, client, org):

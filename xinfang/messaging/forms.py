@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.intake.forms import AccessibleErrorsMixin
+from xinfang.messaging.choices import Source
 from xinfang.messaging.models import InboundMessage
 from xinfang.messaging.screening import PURPOSE_OF_KIND
 from xinfang.reference.models import Category, Purpose
@@ -59,6 +60,15 @@ class AnswerForm(MessageForm):
         return dict(self.cleaned_data)
 
 
+def _category_chosen_by_client(message) -> int | None:
+    """The category an Open311 client picked as its service (docs/open311.md), else none."""
+    from xinfang.integrations.models import Open311Request
+
+    if message.source != Source.OPEN311:
+        return None
+    return Open311Request.objects.filter(message=message).values_list("category_id", flat=True).first()
+
+
 class ConvertForm(MessageForm):
     purpose = forms.ModelChoiceField(
         label=_("信访目的"), queryset=Purpose.objects.all(), to_field_name="code", empty_label=None
@@ -83,6 +93,7 @@ class ConvertForm(MessageForm):
         self.initial.setdefault("title", (m.title or m.content[:30]).strip())
         for name in ("content", "issue_address", "name", "phone", "id_number"):
             self.initial.setdefault(name, getattr(m, name))
+        self.initial.setdefault("category", _category_chosen_by_client(m))
         if m.is_anonymous:
             # 匿名举报: an anonymous 检举控告 case — no petitioner to enter, the purpose is fixed.
             for name in ("name", "phone", "id_number"):

@@ -117,6 +117,17 @@ def _safe_link(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
+def _open311_of(message: InboundMessage):
+    """What an Open311 client sent beside the message: its service, location, e-mail (docs/open311.md)."""
+    from xinfang.integrations.models import Open311Request
+
+    if message.source != Source.OPEN311:
+        return None
+    return (
+        Open311Request.objects.select_related("category", "api_token__user").filter(message=message).first()
+    )
+
+
 def _render_detail(request, message: InboundMessage, *, form=None, code="", status=200, refusal=""):
     _audit_view(request, message)
     suggested = "answer" if message.kind == MessageKind.CONSULT else "convert"
@@ -142,6 +153,7 @@ def _render_detail(request, message: InboundMessage, *, form=None, code="", stat
         "refusal": refusal,
         "today": timezone.localdate(),
         "attachments": list(message.attachments.all()),
+        "open311": _open311_of(message),
         "sms": list(message.sms_messages.order_by("created_at", "id")),
         "publications": list(message.publications.order_by("created_at", "id")),
         "reply_allowed": not reply_refusal(message),

@@ -408,3 +408,20 @@ def test_it_follows_the_case_once_converted_and_hides_a_whistleblower_case(post,
 def test_it_refuses_an_invalid_email(post, org):
     assert_error(post(email="not-an-address"), 400, "email")
     assert not InboundMessage.objects.exists()
+
+
+def test_it_shows_the_screener_the_open311_details_and_preselects_the_category(post, client, org):
+    from django.urls import reverse
+
+    from xinfang.reference.models import Category
+
+    number = post(lat="30.1234", long="120.5678", address_string=None).json()[0]["service_request_id"]
+    client.force_login(org.registrar)
+    page = client.get(reverse("messaging:detail", args=[number]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "县政府门户网站（Open311）" in body and "市政设施（0104）" in body
+    assert "zhou@example.cn" in body and "30.1234, 120.5678" in body
+    chosen = Category.objects.get(version__is_current=True, code="0104")
+    convert_form = next(action["form"] for action in page.context["actions"] if action["code"] == "convert")
+    assert convert_form.initial["category"] == chosen.pk

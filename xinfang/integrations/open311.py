@@ -72,6 +72,15 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
     return _respond(fmt, "errors", [{"code": status, "description": description}], status=status)
 
 
+def _text(value: str) -> str:
+    """NUL characters out: PostgreSQL cannot hold them in text, and no client means them."""
+    return value.replace("\x00", "")
+
+
+def _params(query) -> dict[str, str]:
+    return {name: _text(value) for name, value in query.items()}
+
+
 def open311_view(methods: tuple[str, ...] = ("GET",)):
     """Check the format and the method, and turn Open311Error / RateLimited into the error list."""
 
@@ -86,6 +95,7 @@ def open311_view(methods: tuple[str, ...] = ("GET",)):
                 response = _error(fmt, 405, _("不支持 %(method)s 方法。") % {"method": request.method})
                 response["Allow"] = ", ".join(methods)
                 return response
+            kwargs = {name: _text(value) for name, value in kwargs.items()}
             try:
                 return view(request, fmt, **kwargs)
             except o311.Open311Error as exc:
@@ -156,12 +166,12 @@ def _posted(posted: o311.Posted) -> dict:
 @open311_view(("GET", "POST"))
 def requests(request, fmt):
     if request.method == "GET":
-        found = o311.requests_query(request.GET)
+        found = o311.requests_query(_params(request.GET))
         return _respond(fmt, "service_requests", [o311.request_public(row) for row in found])
     api_token = o311.api_key_check(request.POST.get("api_key") or request.GET.get("api_key") or "")
     posted = o311.request_post(
         api_token=api_token,
-        data=request.POST,
+        data=_params(request.POST),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         ip=client_ip(request),
     )
@@ -181,3 +191,9 @@ def token_detail(request, fmt, token):
     record = o311.token_get(token)
     body = [{"service_request_id": record.message.number, "token": record.token}]
     return _respond(fmt, "service_requests", body)
+
+
+@csrf_exempt
+def not_found(request):
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return _error(fmt, 404, _("没有这个接口地址，请核对 Open311 GeoReport v2 的路径。"))

@@ -14,4 +14,5 @@ urlpatterns = [
     re_path(r"^requests" + FMT, open311.requests, name="requests"),
     re_path(r"^requests/(?P<service_request_id>[^/]{1,40})" + FMT, open311.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]{1,60})" + FMT, open311.token_detail, name="token"),
+    re_path(r"^.*$", open311.not_found),  # anything else: 404 in the standard's error format, not a page
 ]

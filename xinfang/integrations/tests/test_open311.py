@@ -155,9 +155,30 @@ def test_it_gives_a_service_definition_and_404_for_an_unknown_code(client, org):
     assert unknown.status_code == 404 and xml_of(unknown).findtext("error/code") == "404"
 
 
-def test_it_answers_an_unknown_format_with_404_in_the_error_format(client, org):
+def test_it_answers_an_unknown_format_or_path_with_404_in_the_error_format(client, org):
     assert_error(client.get(f"{BASE}services.csv"), 404, "csv")
     assert_error(client.get(f"{BASE}discovery.yaml"), 404)
+    assert_error(client.get(f"{BASE}services/{'9' * 300}.json"), 404)
+    assert_error(client.get(f"{BASE}nothing/here.json"), 404, "接口")
+    assert_error(client.get(BASE), 404)
+    assert xml_of(client.get(f"{BASE}nothing.xml")).findtext("error/code") == "404"
+    assert_error(client.delete(f"{BASE}requests.json"), 405)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "service_request_id=,,,",
+        "start_date=%00",
+        "start_date=9999-99-99T99:99",
+        "status=,",
+        "service_code=" + "x" * 5000,
+    ],
+)
+def test_it_never_fails_on_odd_query_strings(client, org, query):
+    response = client.get(f"{BASE}requests.json?{query}")
+    assert response.status_code in (200, 400)
+    assert isinstance(response.json(), list)
 
 
 def test_it_describes_itself_in_the_discovery_document(client, org):
@@ -279,6 +300,9 @@ def test_it_refuses_unknown_codes_and_missing_fields_and_stores_nothing(post, or
     assert_error(post(**{"attribute[kind]": "bribe"}), 400, "kind")
     assert not InboundMessage.objects.exists() and not Open311Request.objects.exists()
     assert post(address_string=None, address_id="330100-12").status_code == 201
+    nul = post(description="路灯\x00坏了", address_string="幸福路\x00")
+    assert nul.status_code == 201
+    assert InboundMessage.objects.get(number=nul.json()[0]["service_request_id"]).content == "路灯坏了"
 
 
 def test_it_rate_limits_posts_per_api_key(post, settings, org):

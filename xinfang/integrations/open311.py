@@ -5,6 +5,7 @@ the standard's error list [{code, description}] with a Chinese description and a
 """
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from django.conf import settings
@@ -34,6 +35,10 @@ ITEM_TAGS = {
 }
 
 
+# Characters XML 1.0 cannot carry at all (ElementTree escapes &, < and > but writes these as they are).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _append(parent: ET.Element, tag: str, value) -> None:
     element = ET.SubElement(parent, tag)
     if isinstance(value, dict):
@@ -45,7 +50,7 @@ def _append(parent: ET.Element, tag: str, value) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)  # ElementTree escapes &, < and > on output
+        element.text = NOT_IN_XML.sub("", str(value))  # ElementTree escapes &, < and > on output
 
 
 def to_xml(root: str, value) -> bytes:

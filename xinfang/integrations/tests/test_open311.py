@@ -326,6 +326,8 @@ def test_it_escapes_markup_in_the_description_in_json_and_xml(post, client, org)
     as_xml = client.get(f"{BASE}requests/{number}.xml")
     assert b"<script>" not in as_xml.content and b"&lt;script&gt;" in as_xml.content
     assert xml_of(as_xml).findtext("request/description") == SCRIPT
+    bell = post(description="响铃\x07与退格\x08").json()[0]["service_request_id"]  # not XML 1.0 characters
+    assert xml_of(client.get(f"{BASE}requests/{bell}.xml")).findtext("request/description") == "响铃与退格"
 
 
 def test_it_does_not_make_a_second_message_on_a_retry(post, org):
@@ -449,3 +451,33 @@ def test_it_shows_the_screener_the_open311_details_and_preselects_the_category(p
     chosen = Category.objects.get(version__is_current=True, code="0104")
     convert_form = next(action["form"] for action in page.context["actions"] if action["code"] == "convert")
     assert convert_form.initial["category"] == chosen.pk
+
+
+def test_it_answers_any_posted_form_with_the_standard_shape_and_no_5xx(client, org, api_key):
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
+
+    field = st.one_of(
+        st.none(), st.text(max_size=60), st.sampled_from(["0104", "0301", "30.5", "-200", "nan"])
+    )
+    names = ["service_code", "lat", "long", "address_string", "address_id", "description", "phone", "email"]
+
+    @hypothesis_settings(
+        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.fixed_dictionaries({name: field for name in names}), st.sampled_from(["json", "xml"]))
+    def check(form, fmt):
+        data = {"api_key": api_key} | {name: value for name, value in form.items() if value is not None}
+        response = client.post(f"{BASE}requests.{fmt}", data)
+        assert response.status_code in (200, 201, 400, 404, 429)
+        if fmt == "json":
+            assert isinstance(response.json(), list) and len(response.json()) == 1
+        else:
+            assert xml_of(response).tag in ("service_requests", "errors")
+        stored = InboundMessage.objects.filter(source=Source.OPEN311).count()
+        assert (
+            stored == Open311Request.objects.count()
+        )  # a message is stored with its Open311 row, or neither
+
+    check()

@@ -156,3 +156,21 @@ def test_the_api_marks_one_or_all_read(api, org):
 def test_the_api_needs_authentication(org):
     response = Client().get("/api/v1/inbox")
     assert response.status_code == 401 and "detail" in json.loads(response.content)
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        ("bulletin_published", "季度通报"),
+        ("supervision", "督办"),
+        ("report_adopted", "信息采用"),
+        ("dispute_high_risk", "高风险矛盾纠纷"),
+        ("somebody_elses_code", "通知"),
+    ],
+)
+def test_it_names_each_senders_kind_in_the_inbox(org, kind, label):
+    send(org.registrar, title="第三季度信访工作通报已发布", kind=kind)
+    client = Client()
+    client.force_login(org.registrar)
+    page = client.get("/inbox/").content.decode()
+    assert f"{label} · " in page

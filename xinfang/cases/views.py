@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from xinfang.cases.selectors import (
 )
 from xinfang.cases.steps import STEP_SERVICES
 from xinfang.cases.workflow import ACTIONS, ActionRefused, action_refusal, actions_for
+from xinfang.common.files import stored_file_response
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.documents.selectors import case_documents
@@ -163,8 +164,8 @@ def attachment_download(request, number: str, attachment_id: int):
         detail={"number": case.number},
         request=request,
     )
-    return FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
+    return stored_file_response(
+        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
     )
 
 

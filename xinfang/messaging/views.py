@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xinfang.common.files import stored_file_response
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.intake.services import registration_units
@@ -233,8 +234,8 @@ def attachment_download(request, number: str, attachment_id: int):
         detail={"message": message.number},
         request=request,
     )
-    return FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
+    return stored_file_response(
+        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
     )
 
 

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xinfang.common.files import stored_file_response
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.orgs.access import current_unit
@@ -303,8 +304,8 @@ def submission_attachment(request, pk: int, attachment_id: int):
         detail={"submission": submission.pk},
         request=request,
     )
-    return FileResponse(
-        attachment.file.open("rb"),
+    return stored_file_response(
+        attachment.file,
         content_type=attachment.content_type,
         as_attachment=True,
         filename=attachment.original_name,

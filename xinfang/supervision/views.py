@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.cases.access import get_case_for_user
+from xinfang.common.files import stored_file_response
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.documents.choices import DocKind
@@ -201,8 +202,8 @@ def reply_attachment(request, pk: int, attachment_id: int):
         detail={"number": supervision.case.number, "supervision": supervision.pk},
         request=request,
     )
-    return FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
+    return stored_file_response(
+        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
     )
 
 

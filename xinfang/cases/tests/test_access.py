@@ -77,3 +77,16 @@ def test_it_masks_the_case_page_and_attachments_for_a_protected_case(client, reg
     assert client.get(f"/cases/{case.number}/attachments/{attachment.pk}/").status_code == 404
     receipt = client.get(f"/cases/{case.number}/receipt/").content.decode()
     assert "张三" not in receipt
+
+
+def test_it_answers_404_with_a_message_when_an_attachments_file_is_gone(client, register, org, png_upload):
+    case = register(attachments=[png_upload])
+    attachment = case.attachments.get()
+    client.force_login(org.dispatcher)
+    url = f"/cases/{case.number}/attachments/{attachment.pk}/"
+    served = client.get(url)
+    assert served.status_code == 200 and b"".join(served.streaming_content)[:4] == b"\x89PNG"
+    attachment.file.storage.delete(attachment.file.name)  # lost from storage, the row still there
+    missing = client.get(url)
+    assert missing.status_code == 404
+    assert "文件已不在存储中" in missing.content.decode()

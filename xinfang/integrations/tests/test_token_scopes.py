@@ -137,3 +137,27 @@ def test_it_refuses_unknown_scopes_and_gives_new_tokens_read_and_write_by_defaul
     with pytest.raises(ValueError):
         api_token_create(user=org.registrar, name="x", scopes=[])
     assert api_token_create(user=org.registrar, name="默认")[0].scopes == ["read", "write"]
+
+
+def test_it_names_the_token_in_the_audit_row_of_a_personal_data_read(client, org):
+    token, raw = api_token_create(user=org.registrar, name="OA")
+    number = post_json(client, "/api/v1/cases", payload(org.county), auth(raw)).json()["number"]
+    assert client.get(f"/api/v1/cases/{number}", **auth(raw)).status_code == 200
+    row = AuditLog.objects.filter(action="view_personal_data").latest("pk")
+    assert row.via == "api" and row.user == org.registrar and row.detail["api_token"] == token.prefix
+
+
+def test_the_admin_shows_tokens_read_only_and_revokes_with_an_audit_row(client, org, django_user_model):
+    admin_client = client
+    admin_client.force_login(django_user_model.objects.create_superuser("sysadmin", password="x"))
+    token, raw = api_token_create(user=org.registrar, name="论坛桥接", scopes=["open311"])
+    listing = admin_client.get("/admin/integrations/apitoken/")
+    assert listing.status_code == 200
+    assert token.prefix in listing.content.decode() and "open311" in listing.content.decode()
+    assert admin_client.get("/admin/integrations/apitoken/add/").status_code == 403
+    admin_client.post(
+        "/admin/integrations/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditLog.objects.filter(action="api_token_revoked", object_id=str(token.pk), via="admin").exists()

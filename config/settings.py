@@ -241,6 +241,9 @@ FORUM_TIMEOUT = env_int("FORUM_TIMEOUT", 15, minimum=1, maximum=120)
 
 # --- Open311 GeoReport v2 at /open311/v2/ (issue 7 §4; docs/open311.md) ----------------------------
 OPEN311_PER_KEY_HOUR = env_int("OPEN311_PER_KEY_HOUR", 600, minimum=0)  # POSTs per api_key and hour
+API_TOKEN_PER_MINUTE = env_int(
+    "API_TOKEN_PER_MINUTE", 600, minimum=0
+)  # API v1 calls per token and minute (0 = off)
 OPEN311_RETRY_MINUTES = env_int("OPEN311_RETRY_MINUTES", 10, minimum=0, maximum=24 * 60)
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
 

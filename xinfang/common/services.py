@@ -21,6 +21,11 @@ def audit_record(
     via="web",
 ):
     """Append one audit row: who did or saw what, from where."""
+    token = getattr(request, "api_token", None)  # set by API v1's BearerToken
+    if token is not None and (
+        detail is None or isinstance(detail, dict)
+    ):  # which connected system's token did it (issue 7 §2)
+        detail = {**(detail or {}), "api_token": token.prefix}
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

@@ -10,7 +10,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from xinfang.integrations.auth import BearerToken, StaffSession
+from xinfang.integrations.auth import BearerToken, StaffSession, TokenRefused
+from xinfang.portal.limits import RateLimited
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -23,7 +24,7 @@ class ChineseJSONRenderer(JSONRenderer):
 api = NinjaAPI(
     title="信访信息系统 API",
     version="1",
-    description="信访信息系统对外接口（v1）。认证：`Authorization: Bearer <令牌>`，令牌由 `manage.py create_api_token --user 用户名` 生成。",
+    description="信访信息系统对外接口（v1）。认证：`Authorization: Bearer <令牌>`，令牌由 `manage.py api_token create --user 用户名 --scopes read,write` 生成；权限范围 read（只读）、write（读写）、open311（仅公众提交），可设到期时间、可轮换吊销，每个令牌每分钟调用次数有限（429）。",
     auth=[BearerToken(), StaffSession()],
     renderer=ChineseJSONRenderer(),
     urls_namespace="api-v1",
@@ -85,6 +86,18 @@ def on_unauthenticated(request, exc):
     return _error(
         request, 401, "未认证：请在请求头提供有效的 Authorization: Bearer 令牌。", code="unauthenticated"
     )
+
+
+@api.exception_handler(TokenRefused)
+def on_token_refused(request, exc: TokenRefused):
+    return _error(request, 401, str(exc), code="unauthenticated")
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc: RateLimited):
+    response = _error(request, 429, exc.message, code="rate_limited")
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(HttpError)

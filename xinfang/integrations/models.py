@@ -11,6 +11,14 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class ApiScope(models.TextChoices):
+    """What a token may do (docs/api.md, Authentication); the unit scope comes from the user's seats."""
+
+    READ = "read", _("只读（GET）")
+    WRITE = "write", _("读写（所有方法）")
+    OPEN311 = "open311", _("仅 Open311 公众提交")
+
+
 class ApiToken(models.Model):
     """A bearer token; only its SHA-256 is stored, the raw value is shown once."""
 
@@ -23,6 +31,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    scopes = models.JSONField(_("权限范围"), default=list, blank=True)  # ApiScope values
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -30,6 +40,12 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 class Open311Request(models.Model):

@@ -129,7 +129,7 @@ def discovery(request, fmt):
     body = {
         "changeset": changeset,
         "contact": settings.OPEN311_CONTACT or _("信访部门"),
-        "key_service": _("api_key 由系统管理员用 manage.py create_api_token 生成。"),
+        "key_service": _("api_key 由系统管理员用 manage.py api_token create --scopes open311 生成。"),
         "endpoints": [endpoint],
     }
     return _respond(fmt, "discovery", body)

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from xinfang.cases.choices import CLOSED_STATUSES
 from xinfang.common.services import audit_record
-from xinfang.integrations.models import ApiToken, Open311Request, hash_token
+from xinfang.integrations.auth import token_find, token_mark_used, token_refusal
+from xinfang.integrations.models import ApiScope, ApiToken, Open311Request
 from xinfang.messaging.choices import MessageKind, ScreeningStatus, Source
 from xinfang.messaging.screening import MOBILE_RE, RESIDENT_ID_RE
 from xinfang.messaging.services import message_receive
@@ -105,18 +106,20 @@ def service_definition(service: Service) -> dict:
 
 
 def api_key_check(raw: str) -> ApiToken:
-    """A valid, unrevoked API token of an active user, or a 403 in the standard's format."""
+    """A valid API token with the `open311` scope (issue 7 §2), or a 403 in the standard's format."""
     raw = (raw or "").strip()
     if not raw:
         raise Open311Error(403, _("缺少 api_key：提交服务请求须提供有效的 api_key。"))
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw[:200]), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    token = token_find(raw)
+    if token is None:
         raise Open311Error(403, _("api_key 无效或已吊销。"))
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    refusal = token_refusal(token, now)
+    if refusal:
+        raise Open311Error(403, _("api_key 无效：%(why)s") % {"why": refusal})
+    if not token.has_scope(ApiScope.OPEN311):
+        raise Open311Error(403, _("此 api_key 没有 Open311 提交权限（需要 open311 权限范围）。"))
+    token_mark_used(token, now)
     return token
 
 

@@ -99,7 +99,7 @@ def portal_is_the_county(settings, tmp_path):
 @pytest.fixture
 def api_key(org):
     portal = User.objects.create_user(username="gov_portal", password="x", full_name="县政府门户网站")
-    return api_token_create(user=portal, name="Open311 门户")[1]
+    return api_token_create(user=portal, name="Open311 门户", scopes=["open311"])[1]
 
 
 @pytest.fixture

@@ -63,7 +63,8 @@ def test_one_message_shows_personal_data_and_the_view_is_audited(api, org):
     body = api.get(f"/{message.number}").json()
     assert body["phone"] == "13912345678" and body["id_number"] == valid_resident_id()
     audit = AuditLog.objects.get(action="view_personal_data")
-    assert audit.detail == {"message": message.number} and audit.via == "api"
+    assert audit.detail["message"] == message.number and audit.via == "api"
+    assert audit.detail["api_token"].startswith("xf_")  # which token read it (issue 7 §2)
 
 
 def test_the_four_decisions(api, org, register):

@@ -19,6 +19,45 @@ class ApiScope(models.TextChoices):
     OPEN311 = "open311", _("仅 Open311 公众提交")
 
 
+class IntegrationKind(models.TextChoices):
+    PORTAL = "portal", _("政府门户网站")
+    OA = "oa", _("办公自动化（OA）系统")
+    FORUM = "forum", _("本地论坛")
+    UPPER = "upper", _("上级信访信息系统")
+    OTHER = "other", _("其他系统")
+
+
+class IntegrationAccount(models.Model):
+    """One connected system (issue 7 §2): owns its tokens and webhook subscriptions.
+
+    Its service user's seats give the units it reaches, as for a person; `units`, when set, narrows
+    that further (a forum bridge that may only see one township, say).
+    """
+
+    name = models.CharField(_("系统名称"), max_length=60, unique=True)
+    kind = models.CharField(_("系统类型"), max_length=10, choices=IntegrationKind.choices)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("服务账号"),
+        on_delete=models.PROTECT,
+        related_name="integration_account",
+    )
+    units = models.ManyToManyField(
+        "orgs.Unit", verbose_name=_("限定单位"), blank=True, related_name="integration_accounts"
+    )
+    contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("接入系统")
+        verbose_name_plural = _("接入系统")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ApiToken(models.Model):
     """A bearer token; only its SHA-256 is stored, the raw value is shown once."""
 
@@ -33,6 +72,14 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
     scopes = models.JSONField(_("权限范围"), default=list, blank=True)  # ApiScope values
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    account = models.ForeignKey(
+        IntegrationAccount,
+        verbose_name=_("接入系统"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tokens",
+    )
 
     class Meta:
         verbose_name = _("API 令牌")

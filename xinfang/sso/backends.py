@@ -44,14 +44,28 @@ class SsoBackend(OIDCAuthenticationBackend):
         self.OIDC_RP_IDP_SIGN_KEY = None  # keys come from the provider's JWKS (rotation needs no change here)
         return super().authenticate(request, **kwargs)
 
-    def _verify_jws(self, payload, key):
-        """Signature (with the one configured algorithm), audience, issuer, expiry and subject."""
+    def _checked_header(self, token) -> dict:
+        """The token's header, refused unless it names the configured algorithm and a key id."""
         try:
-            header = jwt.get_unverified_header(payload)
+            header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
             raise SuspiciousOperation(f"ID token is not a JWT: {exc}") from exc
         if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
             raise SuspiciousOperation(f"ID token alg {header.get('alg')!r} is not {self.OIDC_RP_SIGN_ALGO}")
+        if not isinstance(header.get("kid"), str):
+            raise SuspiciousOperation("ID token names no key (kid)")
+        return header
+
+    def retrieve_matching_jwk(self, token):
+        self._checked_header(token)
+        try:
+            return super().retrieve_matching_jwk(token)
+        except (KeyError, TypeError, jwt.PyJWKError) as exc:
+            raise SuspiciousOperation(f"no usable key in the provider's JWKS: {exc}") from exc
+
+    def _verify_jws(self, payload, key):
+        """Signature (with the one configured algorithm), audience, issuer, expiry and subject."""
+        self._checked_header(payload)
         try:
             return jwt.decode(
                 payload,

@@ -22,7 +22,7 @@ from xinfang.messaging.tests.smsc import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 CLIENT_ID = "xinfang-test-client"
-CLIENT_SECRET = "xinfang-test-secret-0123456789"
+CLIENT_SECRET = "xinfang-test-secret-0123456789-abcdefghij"
 OA_PASSWORD = "Oa@pass2026"
 PEOPLE = {
     # A 公安局 officer whose OA role maps to 承办员 (and a second role that maps to nothing).
@@ -102,7 +102,10 @@ def oidc_provider(tmp_path_factory):
             "http://localhost/sso/callback/",
             "http://127.0.0.1/sso/callback/",
         ],
-        "post_logout_redirect_uris": ["http://testserver/accounts/login/", "http://localhost/accounts/login/"],
+        "post_logout_redirect_uris": [
+            "http://testserver/accounts/login/",
+            "http://localhost/accounts/login/",
+        ],
     }
     (state_dir / "client.json").write_text(json.dumps(client), encoding="utf-8")
     port = free_port()
@@ -145,7 +148,9 @@ def mapping(org):
     )
     RoleMapping.objects.create(claim_value="信访承办", role=Role.objects.get(code="handler"))
     RoleMapping.objects.create(claim_value="单位负责人", role=Role.objects.get(code="unit_head"))
-    RoleMapping.objects.create(claim_value="信访局领导", role=Role.objects.get(code="leader"), unit=org.county)
+    RoleMapping.objects.create(
+        claim_value="信访局领导", role=Role.objects.get(code="leader"), unit=org.county
+    )
     return org
 
 
@@ -165,7 +170,12 @@ def oa_sign_in(authorize_url: str, username: str, password: str = OA_PASSWORD) -
             next_url = parse_qs(urlsplit(url).query)["next"][0]
             response = session.post(
                 url,
-                data={"username": username, "password": password, "csrfmiddlewaretoken": csrf, "next": next_url},
+                data={
+                    "username": username,
+                    "password": password,
+                    "csrfmiddlewaretoken": csrf,
+                    "next": next_url,
+                },
                 allow_redirects=False,
                 timeout=15,
             )

@@ -77,7 +77,9 @@ def test_it_refreshes_memberships_on_the_next_login_and_keeps_hand_made_ones(cli
     # The administrator also made him registrar at 县公安局 by hand.
     Membership.objects.create(user=user, unit=mapping.police, role=Role.objects.get(code="registrar"))
     # In the OA system he moves to 东湖镇 as its head, and becomes a 信访局领导.
-    sso_on.set_claims("zhang.wei", department="东湖镇人民政府", roles=["单位负责人", "信访局领导"], name="张伟")
+    sso_on.set_claims(
+        "zhang.wei", department="东湖镇人民政府", roles=["单位负责人", "信访局领导"], name="张伟"
+    )
     client.logout()
 
     response = sso_login(client, "zhang.wei")

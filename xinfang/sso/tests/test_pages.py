@@ -1,0 +1,132 @@
+"""The login page's button, SSO switched off, an unreachable provider, the settings check, the admin."""
+
+import os
+import subprocess
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from xinfang.common.models import AuditLog
+from xinfang.messaging.tests.smsc import free_port
+from xinfang.sso.tests.conftest import ROOT, oa_sign_in
+
+pytestmark = pytest.mark.django_db
+
+BUTTON = "使用办公系统账号登录"
+
+
+def test_it_shows_no_button_and_answers_404_when_sso_is_off(client, settings):
+    settings.OIDC_RP_CLIENT_ID = ""
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    assert BUTTON not in page.content.decode()
+    assert client.get("/sso/login/").status_code == 404
+    assert client.get("/sso/callback/", {"code": "a", "state": "b"}).status_code == 404
+
+
+def test_it_shows_the_big_button_above_the_password_form(client, sso_on):
+    text = client.get("/accounts/login/", {"next": "/cases/?view=mine"}).content.decode()
+    assert BUTTON in text
+    assert text.index(BUTTON) < text.index('name="password"')
+    assert 'href="/sso/login/?next=/cases/%3Fview%3Dmine"' in text
+
+
+def test_it_does_not_follow_a_next_url_to_another_site(client, sso_on, mapping):
+    location = client.get("/sso/login/", {"next": "https://evil.example/"})["Location"]
+    callback = urlsplit(oa_sign_in(location, "zhang.wei"))
+    response = client.get(f"{callback.path}?{callback.query}")
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_it_rejects_a_nonce_that_is_not_the_one_sent(client, sso_on, mapping):
+    location = client.get("/sso/login/")["Location"]
+    state = parse_qs(urlsplit(location).query)["state"][0]
+    session = client.session
+    session["oidc_states"][state]["nonce"] = "not-the-nonce-the-provider-signed"
+    session.save()
+    callback = urlsplit(oa_sign_in(location, "zhang.wei"))
+
+    response = client.get(f"{callback.path}?{callback.query}")
+
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+    refused = AuditLog.objects.get(action="sso_login_refused")
+    assert refused.detail["reason"] == "invalid" and "Nonce" in refused.detail["error"]
+
+
+def test_it_says_the_oa_system_is_unreachable(client, settings):
+    settings.OIDC_RP_CLIENT_ID = "xinfang"
+    settings.OIDC_RP_CLIENT_SECRET = "secret"
+    settings.OIDC_OP_ISSUER = f"http://127.0.0.1:{free_port()}/o"
+    settings.OIDC_TIMEOUT = 2
+
+    response = client.get("/sso/login/")
+
+    assert response.status_code == 503
+    assert "暂时连不上办公系统" in response.content.decode()
+
+
+def test_it_refuses_a_discovery_document_for_another_issuer(client, sso_on, settings):
+    settings.OIDC_OP_ISSUER = sso_on.issuer + "/"  # the document names the issuer without the slash
+    assert client.get("/sso/login/").status_code == 503
+
+
+def test_explicit_endpoints_need_no_discovery(client, sso_on, settings, mapping):
+    settings.OIDC_OP_ISSUER = ""
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{sso_on.issuer}/authorize/"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{sso_on.issuer}/token/"
+    settings.OIDC_OP_USER_ENDPOINT = f"{sso_on.issuer}/userinfo/"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{sso_on.issuer}/.well-known/jwks.json"
+    callback = urlsplit(oa_sign_in(client.get("/sso/login/")["Location"], "zhang.wei"))
+    assert client.get(f"{callback.path}?{callback.query}").status_code == 302
+    from xinfang.sso.models import SsoIdentity
+
+    assert SsoIdentity.objects.get().issuer == sso_on.issuer  # taken from the token's iss
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OIDC_RP_CLIENT_ID": "x"}, "OIDC_RP_CLIENT_SECRET"),
+        ({"OIDC_RP_CLIENT_ID": "x", "OIDC_RP_CLIENT_SECRET": "y"}, "OIDC_OP_ISSUER"),
+        ({"OIDC_RP_SIGN_ALGO": "HS256"}, "must be one of"),
+    ],
+)
+def test_settings_refuse_an_incomplete_configuration(env, message):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OIDC_")}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "XINFANG_ALLOW_INSECURE_KEY": "true",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+def test_the_admin_keeps_the_mapping_in_chinese(client, org):
+    client.force_login(org.admin)
+    for url in (
+        "/admin/sso/departmentmapping/add/",
+        "/admin/sso/rolemapping/add/",
+        "/admin/sso/ssoidentity/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    text = client.get("/admin/sso/departmentmapping/add/").content.decode()
+    assert "办公系统部门" in text and "对应单位" in text and "默认角色" in text
+    response = client.post(
+        "/admin/sso/departmentmapping/add/",
+        {"claim_value": "县档案馆", "unit": org.county.pk, "default_role": "registrar", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert AuditLog.objects.filter(action="admin_add", object_type="sso.departmentmapping").count() == 1
+    assert client.get("/admin/sso/ssoidentity/add/").status_code == 403  # links are made by logins only

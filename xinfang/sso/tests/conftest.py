@@ -154,18 +154,18 @@ def mapping(org):
     return org
 
 
-def oa_sign_in(authorize_url: str, username: str, password: str = OA_PASSWORD) -> str:
+def oa_sign_in(authorize_url: str, username: str, password: str = OA_PASSWORD, *, session=None) -> str:
     """What a person does at the OA login page; returns the URL the provider sends the browser back to.
 
     Follows the provider's redirects (authorize → its login form → authorize again) and stops at the
     first redirect that leaves the provider, i.e. xinfang's callback with ?code=&state=.
     """
     oa_host = urlsplit(authorize_url).netloc
-    session = requests.Session()
+    session = session or requests.Session()
     url = authorize_url
     for _ in range(10):
         response = session.get(url, allow_redirects=False, timeout=15)
-        if response.status_code == 200 and "id_password" in response.text:
+        if response.status_code == 200 and "id_password" in response.text and password:
             csrf = session.cookies["op_csrftoken"]
             next_url = parse_qs(urlsplit(url).query)["next"][0]
             response = session.post(

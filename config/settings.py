@@ -134,6 +134,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("LOGIN_LOCKOUT_ENABLED", True)
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "xinfang.sso.backends.is_sso_callback"  # SSO refusals are not password failures
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10, minimum=1) * 3600
 SESSION_COOKIE_HTTPONLY = True

@@ -94,3 +94,13 @@ class SsoBackend(OIDCAuthenticationBackend):
             self.request.sso_refusal = outcome.refusal
             self.request.sso_mapped = outcome.mapped
         return outcome.user
+
+
+def is_sso_callback(request, credentials=None) -> bool:
+    """AXES_WHITELIST_CALLABLE: the OIDC callback is not a password guess and must not count as one.
+
+    The provider has already authenticated the person; a refusal here is the mapping's verdict, and
+    five of them (people of an unmapped office behind one NAT address) must not lock that address
+    out of the password login.
+    """
+    return bool(credentials) and "nonce" in credentials and "username" not in credentials

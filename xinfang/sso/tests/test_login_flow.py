@@ -208,3 +208,11 @@ def test_it_logs_out_only_locally_after_a_password_login(client, sso_on, org):
     client.force_login(org.registrar)
     response = client.post("/accounts/logout/")
     assert response["Location"] == "/accounts/login/"
+
+
+def test_refused_sso_logins_do_not_lock_out_the_address(client, sso_on, mapping, settings):
+    """Refusals are the mapping's verdict on an OA-authenticated person, not password guesses."""
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        assert sso_login(client, "li.na").status_code == 403
+    assert sso_login(client, "zhang.wei").status_code == 302
+    assert client.get("/cases/").status_code == 200

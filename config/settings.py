@@ -291,7 +291,6 @@ OIDC_CLAIM_PHONE = env_str("OIDC_CLAIM_PHONE", "phone_number")
 # Fixed for mozilla-django-oidc: the callback's URL name, and the ID token kept for the OP logout.
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
 OIDC_STORE_ID_TOKEN = True
-OIDC_REDIRECT_REQUIRE_HTTPS = False  # `next` is checked against this host by url_has_allowed_host_and_scheme
 if OIDC_RP_CLIENT_ID:
     if not OIDC_RP_CLIENT_SECRET:
         raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_RP_CLIENT_SECRET (or _FILE) too.")

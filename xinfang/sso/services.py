@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from xinfang.common.services import audit_record
@@ -53,7 +53,7 @@ def sso_sign_in(*, issuer: str, claims: dict, request=None) -> SignIn:
     if identity is None:
         if not mapped.seats:
             return _refuse(None, Refusal.UNMAPPED, issuer, subject, mapped, request)
-        identity = _identity_create(issuer=issuer, subject=subject, claims=claims, request=request)
+        identity = _identity_first_login(issuer=issuer, subject=subject, claims=claims, request=request)
     user = identity.user
     if not user.is_active:
         return _refuse(user, Refusal.INACTIVE, issuer, subject, mapped, request)
@@ -102,6 +102,15 @@ def _username_for(issuer: str, subject: str, claims: dict) -> str:
         return wanted
     digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:12]
     return f"oa_{digest}"
+
+
+def _identity_first_login(*, issuer: str, subject: str, claims: dict, request) -> SsoIdentity:
+    """Create the user and the link; when the same person's login in another tab won the race, use theirs."""
+    try:
+        with transaction.atomic():
+            return _identity_create(issuer=issuer, subject=subject, claims=claims, request=request)
+    except IntegrityError:
+        return SsoIdentity.objects.select_for_update().get(issuer=issuer, subject=subject)
 
 
 def _identity_create(*, issuer: str, subject: str, claims: dict, request) -> SsoIdentity:

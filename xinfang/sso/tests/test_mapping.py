@@ -98,3 +98,18 @@ def test_nothing_mapped_refuses_and_writes_what_came(mapping):
         "departments": ["无名部门"],
         "roles": [],
     }
+
+
+@pytest.mark.django_db
+def test_a_first_login_that_lost_a_race_uses_the_winners_link(mapping):
+    from xinfang.orgs.models import User
+    from xinfang.sso.services import _identity_first_login
+
+    claims = {"sub": "u-4", "department": "示范县公安局", "roles": ["信访承办"], "name": "钱七"}
+    winner = sso_sign_in(issuer=ISSUER, claims=claims).user
+    users = User.objects.count()
+
+    identity = _identity_first_login(issuer=ISSUER, subject="u-4", claims=claims, request=None)
+
+    assert identity.user == winner
+    assert User.objects.count() == users  # the loser's half-made user was rolled back

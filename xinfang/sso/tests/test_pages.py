@@ -130,3 +130,34 @@ def test_the_admin_keeps_the_mapping_in_chinese(client, org):
     assert response.status_code == 302
     assert AuditLog.objects.filter(action="admin_add", object_type="sso.departmentmapping").count() == 1
     assert client.get("/admin/sso/ssoidentity/add/").status_code == 403  # links are made by logins only
+
+
+def test_sso_check_reports_a_usable_provider(sso_on, mapping):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("sso_check", stdout=out)
+    text = out.getvalue()
+    assert f"{sso_on.issuer}/token/" in text
+    assert "1 × RS256" in text and "2 department(s), 3 role(s)" in text
+    assert "looks usable" in text
+
+
+def test_sso_check_says_when_sso_is_off(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.OIDC_RP_CLIENT_ID = ""
+    with pytest.raises(CommandError, match="SSO is off"):
+        call_command("sso_check")
+
+
+def test_the_system_check_warns_about_plain_http(settings):
+    from xinfang.sso.apps import check_sso_settings
+
+    settings.OIDC_RP_CLIENT_ID = "x"
+    settings.OIDC_OP_ISSUER = "http://oa.example.gov.cn/o"
+    assert [w.id for w in check_sso_settings()] == ["sso.W001"]
+    settings.OIDC_OP_ISSUER = "https://oa.example.gov.cn/o"
+    assert check_sso_settings() == []

@@ -67,6 +67,7 @@ def test_it_creates_the_user_on_first_login_with_the_mapped_memberships(client, 
     page = client.get("/cases/")
     assert page.status_code == 200
     assert "县公安局" in page.content.decode()
+    assert "改密码" not in page.content.decode()  # no password here: they sign in through the OA system
 
 
 def test_it_refreshes_memberships_on_the_next_login_and_keeps_hand_made_ones(client, sso_on, mapping):

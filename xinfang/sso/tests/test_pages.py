@@ -161,3 +161,8 @@ def test_the_system_check_warns_about_plain_http(settings):
     assert [w.id for w in check_sso_settings()] == ["sso.W001"]
     settings.OIDC_OP_ISSUER = "https://oa.example.gov.cn/o"
     assert check_sso_settings() == []
+
+
+def test_the_provider_is_only_the_test_projects(settings):
+    assert "oauth2_provider" not in settings.INSTALLED_APPS
+    assert "xinfang.sso" in settings.INSTALLED_APPS

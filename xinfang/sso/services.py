@@ -62,7 +62,7 @@ def sso_sign_in(*, issuer: str, claims: dict, request=None) -> SignIn:
     identity.last_login_at = timezone.now()
     identity.last_claims = mapped.as_detail()
     identity.save(update_fields=["last_login_at", "last_claims"])
-    if not Membership.objects.filter(user=user).exists():
+    if not Membership.objects.filter(user=user, unit__is_active=True).exists():
         return _refuse(user, Refusal.UNMAPPED, issuer, subject, mapped, request)
     audit_record(
         user=user,

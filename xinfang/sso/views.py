@@ -104,6 +104,13 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         except SuspiciousOperation as exc:  # unknown state, bad signature, audience, issuer, nonce …
             _audit_failure(request, "invalid", str(exc))
             return refusal_page(request, "invalid")
+        except requests.HTTPError as exc:
+            # 4xx from the token or userinfo endpoint: a refused code (reused, expired) or client
+            # credentials the provider does not accept — not an outage.
+            status = exc.response.status_code if exc.response is not None else 503
+            reason = "invalid" if 400 <= status < 500 else "unavailable"
+            _audit_failure(request, reason, str(exc))
+            return refusal_page(request, reason)
         except (requests.RequestException, ProviderUnavailable, ValueError) as exc:
             _audit_failure(request, "unavailable", f"{type(exc).__name__}: {exc}")
             return refusal_page(request, "unavailable")

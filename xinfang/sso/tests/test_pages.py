@@ -166,3 +166,14 @@ def test_the_system_check_warns_about_plain_http(settings):
 def test_the_provider_is_only_the_test_projects(settings):
     assert "oauth2_provider" not in settings.INSTALLED_APPS
     assert "xinfang.sso" in settings.INSTALLED_APPS
+
+
+def test_a_wrong_client_secret_is_a_refused_login_not_an_outage(client, sso_on, mapping, settings):
+    settings.OIDC_RP_CLIENT_SECRET = "not-the-secret"
+    callback = urlsplit(oa_sign_in(client.get("/sso/login/")["Location"], "zhang.wei"))
+
+    response = client.get(f"{callback.path}?{callback.query}")
+
+    assert response.status_code == 400
+    row = AuditLog.objects.get(action="sso_login_refused")
+    assert "invalid_client" in row.detail["error"]

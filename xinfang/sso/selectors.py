@@ -1,9 +1,12 @@
 """Reading OA claims and the administrator's mapping: which seats (unit × role) a login grants."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
+from xinfang.common.models import AuditLog
 from xinfang.sso.models import DepartmentMapping, RoleMapping
 
 Seat = tuple[int, str]  # (unit id, role code), the key of a Membership
@@ -52,6 +55,11 @@ def seats_for_claims(claims: dict) -> MappedClaims:
     """
     departments = claim_values(claims, settings.OIDC_CLAIM_DEPARTMENT)
     roles = claim_values(claims, settings.OIDC_CLAIM_ROLES)
+    return seats_for_values(departments, roles)
+
+
+def seats_for_values(departments: list[str], roles: list[str]) -> MappedClaims:
+    """The seats for department and role values (the rules in `seats_for_claims`)."""
     department_maps = list(
         DepartmentMapping.objects.filter(claim_value__in=departments, is_active=True, unit__is_active=True)
     )
@@ -70,3 +78,49 @@ def seats_for_claims(claims: dict) -> MappedClaims:
         )
         seats.update((m.unit_id, m.role_id) for m in fixed if m.unit_id in active_units)
     return MappedClaims(departments=departments, roles=roles, seats=frozenset(seats))
+
+
+@dataclass(frozen=True)
+class UnmappedLogin:
+    """OA values that were refused because nothing maps them, grouped, for the administrator to map."""
+
+    departments: tuple[str, ...]
+    roles: tuple[str, ...]
+    attempts: int
+    last_at: datetime
+    people: int
+
+
+def unmapped_logins(*, days: int = 30, limit: int = 500) -> list[UnmappedLogin]:
+    """Recent `sso_login_refused` (reason unmapped) audit rows, grouped by the values the OA system sent.
+
+    Groups whose values map to a seat by now (the administrator added a mapping since) are left out.
+    """
+
+    rows = AuditLog.objects.filter(
+        action="sso_login_refused", detail__reason="unmapped", at__gte=timezone.now() - timedelta(days=days)
+    ).order_by("-at")[:limit]
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        key = (tuple(row.detail.get("departments", [])), tuple(row.detail.get("roles", [])))
+        group = groups.setdefault(key, {"attempts": 0, "last_at": row.at, "people": set()})
+        group["attempts"] += 1
+        group["people"].add(row.detail.get("subject"))
+    result = []
+    for (departments, roles), group in groups.items():
+        if seats_for_values(list(departments), list(roles)).seats:
+            continue
+        result.append(
+            UnmappedLogin(departments, roles, group["attempts"], group["last_at"], len(group["people"]))
+        )
+    return result
+
+
+def seat_labels(seats) -> list[tuple[str, str]]:
+    """(unit name, role name) for seats, in tree order, for pages."""
+    from xinfang.orgs.models import Role, Unit
+
+    units = Unit.objects.in_bulk({unit_id for unit_id, _ in seats})
+    roles = Role.objects.in_bulk({role for _, role in seats})
+    ordered = sorted(seats, key=lambda seat: (units[seat[0]].path, seat[1]))
+    return [(units[unit_id].name, roles[role].name) for unit_id, role in ordered]

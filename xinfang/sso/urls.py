@@ -6,4 +6,5 @@ app_name = "sso"
 urlpatterns = [
     path("login/", views.SsoLoginView.as_view(), name="login"),
     path("callback/", views.SsoCallbackView.as_view(), name="callback"),
+    path("mapping/", views.mapping_overview, name="mapping"),  # for the administrator, even while SSO is off
 ]

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,7 +18,10 @@ from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from xinfang.common.services import audit_record
+from xinfang.sso.access import require_sso_admin
+from xinfang.sso.forms import PreviewForm
 from xinfang.sso.provider import ProviderUnavailable, provider, sso_enabled
+from xinfang.sso.selectors import seat_labels, seats_for_values, unmapped_logins
 
 # reason → (HTTP status, heading, explanation)
 REFUSALS = {
@@ -148,3 +152,22 @@ class LogoutView(auth_views.LogoutView):
             }
         )
         return HttpResponseRedirect(f"{end_session}?{query}")
+
+
+@login_required
+def mapping_overview(request):
+    """/sso/mapping/: try out the mapping, and see which OA values were refused lately (for the admin)."""
+    require_sso_admin(request.user)
+    form = PreviewForm(request.GET or None)
+    preview = None
+    if form.is_valid() and any(form.cleaned_data.values()):
+        departments, roles = form.values()
+        mapped = seats_for_values(departments, roles)
+        preview = seat_labels(mapped.seats)
+    context = {
+        "form": form,
+        "preview": preview,
+        "unmapped": unmapped_logins(),
+        "sso_enabled": sso_enabled(),
+    }
+    return render(request, "sso/mapping.html", context, status=400 if form.errors else 200)

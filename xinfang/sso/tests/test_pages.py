@@ -177,3 +177,40 @@ def test_a_wrong_client_secret_is_a_refused_login_not_an_outage(client, sso_on, 
     assert response.status_code == 400
     row = AuditLog.objects.get(action="sso_login_refused")
     assert "invalid_client" in row.detail["error"]
+
+
+def test_the_mapping_page_previews_and_lists_what_was_refused(client, sso_on, mapping):
+    callback = urlsplit(oa_sign_in(client.get("/sso/login/")["Location"], "li.na"))
+    assert client.get(f"{callback.path}?{callback.query}").status_code == 403
+    client.force_login(mapping.admin)
+
+    page = client.get(
+        "/sso/mapping/", {"departments": "示范县公安局、县档案馆", "roles": "信访承办\n信访局领导"}
+    )
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<strong>示范县信访局</strong> · 领导" in text and "<strong>县公安局</strong> · 承办员" in text
+    assert 'href="/admin/sso/departmentmapping/add/?claim_value=%E5%8E%BF%E6%A1%A3%E6%A1%88%E9%A6%86"' in text
+    assert "档案员" in text
+    # Once 县档案馆 is mapped, li.na's refusal no longer shows as something to do.
+    from xinfang.sso.models import DepartmentMapping
+
+    DepartmentMapping.objects.create(claim_value="县档案馆", unit=mapping.county, default_role_id="registrar")
+    assert "档案员" not in client.get("/sso/mapping/").content.decode()
+    assert client.get("/admin/sso/departmentmapping/add/?claim_value=县档案馆").status_code == 200
+    assert "试算与未对应的登录" in client.get("/admin/sso/departmentmapping/").content.decode()
+
+
+def test_the_mapping_page_is_for_administrators_only(client, org):
+    assert client.get("/sso/mapping/").status_code == 302  # to the login page
+    client.force_login(org.registrar)
+    assert client.get("/sso/mapping/").status_code == 404
+    client.force_login(org.admin)
+    assert "单点登录尚未开启" in client.get("/sso/mapping/").content.decode()
+
+
+def test_the_mapping_preview_says_when_nothing_maps(client, mapping):
+    client.force_login(mapping.admin)
+    text = client.get("/sso/mapping/", {"departments": "无名部门"}).content.decode()
+    assert "对应不到任何单位和角色" in text

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from xinfang.common.tests.browser.support import assert_accessible, no_horizontal_scroll, screenshot
+from xinfang.common.tests.browser.support import assert_accessible, log_in, no_horizontal_scroll, screenshot
 from xinfang.orgs.models import Membership, User
 from xinfang.sso.tests.conftest import OA_PASSWORD
 
@@ -47,6 +47,7 @@ def test_the_refusal_page_tells_what_to_ask_for(page, page_problems, live_server
     assert answer.value.status == 403
     expect(page.get_by_role("heading", name="您的办公系统账号还不能登录本系统")).to_be_visible()
     expect(page.get_by_text("县档案馆")).to_be_visible()
+    assert_accessible(page, "the SSO refusal page")
     page.get_by_role("button", name="返回登录页").click()
     page.wait_for_url(re.compile(r"/accounts/login/$"))
     # The 403 is this page's answer on purpose; anything else the browser saw still fails the test.
@@ -62,3 +63,14 @@ def test_the_login_page_with_the_button_works_on_a_phone(phone_page, sso_on):
     assert no_horizontal_scroll(phone_page)["scroll"] <= no_horizontal_scroll(phone_page)["client"]
     assert_accessible(phone_page, "the login page with the OA button")
     screenshot(phone_page, "sso-login-phone.png")
+
+
+def test_the_administrator_tries_the_mapping_out(page, live_server, mapping):
+    log_in(page, mapping.admin, next_path="/sso/mapping/")
+    page.get_by_label("办公系统部门").fill("示范县公安局")
+    page.get_by_label("办公系统角色").fill("信访承办、信访局领导")
+    page.get_by_role("button", name="试算").click()
+    expect(page.get_by_text("此人登录后将担任")).to_be_visible()
+    expect(page.locator("main li").filter(has_text="县公安局")).to_contain_text("承办员")
+    assert_accessible(page, "the SSO mapping page")
+    screenshot(page, "sso-mapping.png")

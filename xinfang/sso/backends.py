@@ -87,7 +87,8 @@ class SsoBackend(OIDCAuthenticationBackend):
             # OpenID Connect Core §5.3.2: userinfo about another subject must not be used.
             if str(userinfo.get("sub")) != str(payload["sub"]):
                 self.request.sso_refusal = "invalid"
-                raise SuspiciousOperation("userinfo sub differs from the ID token's")
+                self.request.sso_error = "userinfo sub differs from the ID token's"
+                raise SuspiciousOperation(self.request.sso_error)
             claims.update(userinfo)
         outcome = sso_sign_in(issuer=self.issuer or payload["iss"], claims=claims, request=self.request)
         if outcome.user is None:

@@ -125,6 +125,10 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         if not reason:
             reason = "denied" if request.GET.get("error") else "invalid"
             _audit_failure(request, reason, request.GET.get("error", "no login in progress"))
+        elif getattr(
+            request, "sso_error", ""
+        ):  # refused by the backend's checks (service refusals audit themselves)
+            _audit_failure(request, reason, request.sso_error)
         return refusal_page(request, reason, mapped=getattr(request, "sso_mapped", None))
 
 

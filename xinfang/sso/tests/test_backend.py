@@ -115,3 +115,23 @@ def test_it_ignores_password_logins(sso_on, rf, db):
 def test_it_does_nothing_when_sso_is_off(settings, rf):
     settings.OIDC_RP_CLIENT_ID = ""
     assert SsoBackend().authenticate(rf.get("/sso/callback/?code=a&state=b"), nonce=NONCE) is None
+
+
+def test_it_refuses_userinfo_about_someone_else(client, sso_on, mapping, monkeypatch):
+    """OpenID Connect Core §5.3.2: the userinfo `sub` must be the ID token's."""
+    from urllib.parse import urlsplit
+
+    from xinfang.common.models import AuditLog
+    from xinfang.sso.tests.conftest import oa_sign_in
+
+    original = SsoBackend.get_userinfo
+    monkeypatch.setattr(
+        SsoBackend, "get_userinfo", lambda self, *args: {**original(self, *args), "sub": "someone-else"}
+    )
+    callback = urlsplit(oa_sign_in(client.get("/sso/login/")["Location"], "zhang.wei"))
+
+    response = client.get(f"{callback.path}?{callback.query}")
+
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+    assert "userinfo sub" in AuditLog.objects.get(action="sso_login_refused").detail["error"]

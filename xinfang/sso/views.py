@@ -82,9 +82,8 @@ class SsoLoginView(OIDCAuthenticationRequestView):
     """/sso/login/: send the browser to the provider (Authorization Code flow, state, nonce, PKCE)."""
 
     def __init__(self, **kwargs):
-        View.__init__(
-            self, **kwargs
-        )  # the parent reads endpoints from settings; they may come from discovery
+        # Not the parent's __init__: it reads the endpoints from settings, and they may come from discovery.
+        View.__init__(self, **kwargs)
 
     def get(self, request):
         _require_sso()
@@ -125,9 +124,8 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         if not reason:
             reason = "denied" if request.GET.get("error") else "invalid"
             _audit_failure(request, reason, request.GET.get("error", "no login in progress"))
-        elif getattr(
-            request, "sso_error", ""
-        ):  # refused by the backend's checks (service refusals audit themselves)
+        elif getattr(request, "sso_error", ""):
+            # Refused by the backend's own checks; the service's refusals audit themselves.
             _audit_failure(request, reason, request.sso_error)
         return refusal_page(request, reason, mapped=getattr(request, "sso_mapped", None))
 

@@ -180,12 +180,24 @@ def _records_out(records: dict) -> dict:
     "/{number}/records",
     response=RecordsOut,
     summary="办理情况：处理意见、延期、办结报告、评价、复查复核申请、被反映人、附件",
-    description="与网页信访件页相同。检举控告件对无权知悉信访人身份的用户不列出附件（扫描的检举信会暴露检举人）。",
+    description=(
+        "与网页信访件页相同。检举控告件对无权知悉信访人身份的用户不列出附件（扫描的检举信会暴露检举人）；"
+        "列出附件时记入查阅记录。"
+    ),
 )
 def case_records_api(request, number: str):
     case = get_case_for_user(request.user, number=number)
     show_identity = can_see_identity(request.user, case)
     attachments = list(case.attachments.all()) if show_identity else []
+    if attachments:  # scans of letters and ID cards are personal data: audited as the page is
+        audit_record(
+            user=request.user,
+            action="view_personal_data",
+            obj=case,
+            detail={"number": case.number, "what": "records"},
+            request=request,
+            via="api",
+        )
     base = f"/api/v1/cases/{case.number}/attachments"
     return {
         "number": case.number,

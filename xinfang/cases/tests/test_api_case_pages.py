@@ -60,6 +60,12 @@ def test_it_downloads_an_attachment_and_the_audit_page_shows_it(client, org, reg
     )
     response = client.get(listed["url"], **bearer(org.dispatcher))
     assert response.status_code == 200 and body_of(response)[:4] == b"\x89PNG"
+    listing = AuditLog.objects.get(action="view_personal_data", via="api")
+    assert listing.detail == {
+        "number": case.number,
+        "what": "records",
+        "api_token": listing.detail["api_token"],
+    }
     row = AuditLog.objects.get(action="download_attachment", via="api")
     assert row.user == org.dispatcher and row.detail["number"] == case.number and row.detail["api_token"]
     # The 查阅记录 page's selector lists the API download like a web one.

@@ -206,7 +206,9 @@ def test_an_import_report_goes_through_the_gate_and_is_audited(client, org):
     )
     assert client.get(f"{BASE}/import/{job.pk}/report", **bearer(org.registrar)).status_code == 404
     job.report.save("report.xlsx", ContentFile(b"PK\x03\x04 report"))
-    response = client.get(f"{BASE}/import/{job.pk}/report", **bearer(org.registrar))
+    status = client.get(f"{BASE}/import/{job.pk}", **bearer(org.registrar)).json()
+    assert status["report_url"] == f"{BASE}/import/{job.pk}/report"
+    response = client.get(status["report_url"], **bearer(org.registrar))
     assert response.status_code == 200 and body_of(response).startswith(b"PK")
     assert AuditLog.objects.filter(action="case_import_report", object_id=str(job.pk), via="api").exists()
     assert client.get(f"{BASE}/import/{job.pk}/report", **bearer(org.other_registrar)).status_code == 404

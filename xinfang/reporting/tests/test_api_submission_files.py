@@ -19,7 +19,8 @@ def bearer(user) -> dict:
 def test_the_reviewer_downloads_an_attachment_audited(client, draft, org):
     item = submission_submit(submission=draft(attachments=[docx_upload()]), actor=org.town_handler)
     [listed] = client.get(f"{BASE}/{item.pk}", **bearer(org.dispatcher)).json()["attachments"]
-    response = client.get(f"{BASE}/{item.pk}/attachments/{listed['id']}", **bearer(org.dispatcher))
+    assert listed["url"] == f"{BASE}/{item.pk}/attachments/{listed['id']}"
+    response = client.get(listed["url"], **bearer(org.dispatcher))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"PK")
     row = AuditLog.objects.get(action="report_attachment", via="api")
     assert row.user == org.dispatcher and row.detail["submission"] == item.pk

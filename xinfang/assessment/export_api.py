@@ -80,7 +80,7 @@ def _item(kind: str, record) -> dict:
 
 @router.get(
     "/rule-sets/{rule_set_id}/export",
-    response={200: None, 404: dict},
+    response={200: None, 404: dict, 422: dict},
     summary="导出考核得分和名次为Excel（仅考核单位的管理人员；留痕）",
 )
 def results_export_api(request: HttpRequest, rule_set_id: int):
@@ -95,7 +95,7 @@ def results_export_api(request: HttpRequest, rule_set_id: int):
 
 @router.get(
     "/rule-sets/{rule_set_id}/results/{unit_id}/evidence/{code}",
-    response={200: EvidenceOut, 404: dict},
+    response={200: EvidenceOut, 404: dict, 422: dict},
     summary="扣分依据：一个单位某扣分项所计的记录（按现在的数据）",
     description="code：" + "、".join(f"{c.value} {c.label}" for c in DeductionCode),
 )

@@ -58,7 +58,7 @@ def export_answer(request, build):
 
 @router.get(
     "/ledger",
-    response={200: LedgerOut, 400: dict},
+    response={200: LedgerOut, 400: dict, 422: dict},
     summary="信访件台账：按信访日期、单位（可含下级）、信访形式、状态统计件数",
     description="参数同网页台账：received_from、received_to（YYYY-MM-DD，最长三年）、unit（单位ID）、subtree、channel（形式ID）、state（open、closed 或状态代码）。",
 )
@@ -93,7 +93,7 @@ def ledger_export_api(request):
 
 @router.get(
     "/workbench/export",
-    response={200: None, 202: ExportJobOut, 400: dict},
+    response={200: None, 202: ExportJobOut, 400: dict, 422: dict},
     summary="导出工作台一组待办件为Excel（unit 本人任职单位，group overdue|due_soon|later|none）",
 )
 def workbench_export_api(request, unit: int, group: str):
@@ -104,7 +104,7 @@ def workbench_export_api(request, unit: int, group: str):
 
 @router.get(
     "/workbench/to-decide",
-    response=list[CaseListOut],
+    response={200: list[CaseListOut], 404: dict, 422: dict},
     summary="工作台“待审批”：本单位待负责人或信访部门决定的延期、意见书、办结报告（最多20件）",
     description="仅单位负责人、办信员、督办员可见，其他岗位返回空列表。unit 缺省为第一个任职单位。",
 )

@@ -178,7 +178,7 @@ def _records_out(records: dict) -> dict:
 
 @router.get(
     "/{number}/records",
-    response=RecordsOut,
+    response={200: RecordsOut, 404: dict},
     summary="办理情况：处理意见、延期、办结报告、评价、复查复核申请、被反映人、附件",
     description=(
         "与网页信访件页相同。检举控告件对无权知悉信访人身份的用户不列出附件（扫描的检举信会暴露检举人）；"
@@ -220,7 +220,7 @@ def case_records_api(request, number: str):
 
 @router.get(
     "/{number}/attachments/{attachment_id}",
-    response={200: None},
+    response={200: None, 404: dict, 422: dict},
     summary="下载信访件附件（扫描件；检举控告件仅限可知悉信访人身份的用户；留痕）",
 )
 def case_attachment_api(request, number: str, attachment_id: int):

@@ -75,7 +75,7 @@ def _entry_out(entry) -> dict:
 
 @router.get(
     "",
-    response={200: AuditPageOut, 403: dict},
+    response={200: AuditPageOut, 403: dict, 422: dict},
     summary="查阅记录：本单位及下级单位工作人员查看、下载个人信息的记录（新的在前）",
 )
 def audit_log_api(request, q: Query[AuditQuery], page: int = 1):
@@ -91,7 +91,9 @@ def audit_log_api(request, q: Query[AuditQuery], page: int = 1):
     }
 
 
-@router.get("/export", response={200: None, 403: dict}, summary="导出查阅记录为CSV（导出本身留痕）")
+@router.get(
+    "/export", response={200: None, 403: dict, 422: dict}, summary="导出查阅记录为CSV（导出本身留痕）"
+)
 def audit_log_export_api(request, q: Query[AuditQuery]):
     entries, filters = _entries(request, q)
     return audit_log_csv(user=request.user, entries=entries, filters=filters, request=request, via="api")

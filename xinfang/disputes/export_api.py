@@ -28,7 +28,7 @@ class ExportQuery(Schema):
 
 @router.get(
     "/export",
-    response={200: None, 404: dict},
+    response={200: None, 404: dict, 422: dict},
     summary="导出排查调处台账为Excel（筛选条件同台账列表；联系方式按权限遮盖；留痕）",
 )
 def ledger_export_api(request, q: Query[ExportQuery]):

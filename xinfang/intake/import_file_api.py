@@ -18,7 +18,9 @@ router = Router(tags=["登记"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/import/template", response={200: None}, summary="下载导入模板（.xlsx，含填写说明和代码表）")
+@router.get(
+    "/import/template", response={200: None, 403: dict}, summary="下载导入模板（.xlsx，含填写说明和代码表）"
+)
 def import_template_api(request):
     if not import_units(request.user):
         raise PermissionDenied(_("您没有导入信访件的权限。"))
@@ -29,7 +31,7 @@ def import_template_api(request):
 
 @router.get(
     "/import/{job_id}/report",
-    response={200: None},
+    response={200: None, 404: dict, 422: dict},
     summary="下载导入任务的校验报告（.xlsx，每行错误说明；留痕）",
 )
 def import_report_api(request, job_id: int):

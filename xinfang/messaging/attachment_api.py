@@ -15,7 +15,7 @@ router = Router(tags=["信箱审查"])
 
 @router.get(
     "/{number}/attachments/{attachment_id}",
-    response={200: None},
+    response={200: None, 404: dict, 422: dict},
     summary="下载留言的附件（仅审查人员；留痕）",
 )
 def message_attachment_api(request, number: str, attachment_id: int):

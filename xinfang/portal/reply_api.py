@@ -15,7 +15,7 @@ from xinfang.portal.selectors import publication_get
 router = Router(tags=["公众门户（无需认证）"], auth=None)
 
 
-@router.get("/replies/{pk}", response={200: PublicationOut, 404: dict}, summary="一条公开回复")
+@router.get("/replies/{pk}", response={200: PublicationOut, 404: dict, 422: dict}, summary="一条公开回复")
 def reply_api(request, pk: int):
     publication = publication_get(kind=Publication.Kind.REPLY, pk=pk)
     if publication is None:

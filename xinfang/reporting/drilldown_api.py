@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from xinfang.cases.export_api import ExportJobOut
 from xinfang.cases.exports import kpi_export_request
 from xinfang.cases.ledger_api import export_answer
 from xinfang.cases.schemas import CaseListOut, case_list_out
@@ -51,7 +52,7 @@ def _invalid(message: str) -> Status:
 
 @router.get(
     "/kpis/cases",
-    response={200: CasesOut, 400: dict, 404: dict},
+    response={200: CasesOut, 400: dict, 404: dict, 422: dict},
     summary="统计指标的分子或分母信访件（kpi 指标代码，part num|den；其余参数同 /reports/kpis）",
 )
 def kpi_cases_api(
@@ -89,7 +90,7 @@ def kpi_cases_api(
 
 @router.get(
     "/kpis/cases/export",
-    response={200: None, 202: dict, 400: dict, 404: dict},
+    response={200: None, 202: ExportJobOut, 400: dict, 404: dict},
     summary="导出统计指标的分子或分母信访件为Excel（参数同 /reports/kpis/cases；个人信息按权限遮盖）",
 )
 def kpi_cases_export_api(request: HttpRequest):
@@ -100,7 +101,7 @@ def kpi_cases_export_api(request: HttpRequest):
 
 @router.get(
     "/dashboard/cases",
-    response={200: CasesOut, 400: dict, 403: dict, 404: dict},
+    response={200: CasesOut, 400: dict, 403: dict, 404: dict, 422: dict},
     summary="数据看板某个数字背后的信访件（dim、key、month、at 同看板各数字的链接参数）",
 )
 def dashboard_cases_api(

@@ -17,7 +17,7 @@ router = Router(tags=["信息报送"])
 
 @router.get(
     "/submissions/{pk}/attachments/{attachment_id}",
-    response={200: None},
+    response={200: None, 404: dict, 422: dict},
     summary="下载报送信息的附件（留痕）",
 )
 def submission_attachment_api(request, pk: int, attachment_id: int):
@@ -40,7 +40,7 @@ def submission_attachment_api(request, pk: int, attachment_id: int):
 
 @router.get(
     "/submissions/{pk}/pdf",
-    response={200: None},
+    response={200: None, 404: dict, 422: dict},
     summary="报送信息的PDF文本（v=版本号，缺省为最近报送的版本；未报送的草稿为工作稿）",
 )
 def submission_pdf_api(request, pk: int, v: str = ""):
@@ -50,7 +50,7 @@ def submission_pdf_api(request, pk: int, v: str = ""):
 
 @router.get(
     "/submissions/{pk}/docx",
-    response={200: None},
+    response={200: None, 404: dict, 422: dict},
     summary="报送信息的Word文本（v=版本号，缺省为最近报送的版本）",
 )
 def submission_docx_api(request, pk: int, v: str = ""):

@@ -15,7 +15,7 @@ router = Router(tags=["催办、督办与抽查回访"])
 
 @router.get(
     "/{int:pk}/attachments/{attachment_id}",
-    response={200: None},
+    response={200: None, 404: dict, 422: dict},
     summary="下载督办回复的附件（留痕）",
 )
 def reply_attachment_api(request, pk: int, attachment_id: int):

@@ -85,3 +85,40 @@ def test_a_row_without_an_endpoint_says_why():
     for first, api in _rows():
         if not ENDPOINT.search(api):
             assert api.startswith("仅网页:") and len(api) > len("仅网页:") + 8, (first, api)
+
+
+# The endpoints added for completeness (issue 7 §1): without a token they answer 401, like the rest.
+ADDED = (
+    "/api/v1/cases/9901212026010100001/records",
+    "/api/v1/cases/9901212026010100001/attachments/1",
+    "/api/v1/cases/workbench/to-decide",
+    "/api/v1/cases/workbench/export?unit=1&group=later",
+    "/api/v1/cases/ledger",
+    "/api/v1/cases/ledger/export",
+    "/api/v1/cases/import/template",
+    "/api/v1/cases/import/1/report",
+    "/api/v1/messages/W1/attachments/1",
+    "/api/v1/supervision/1/attachments/1",
+    "/api/v1/reports/submissions/1/attachments/1",
+    "/api/v1/reports/submissions/1/pdf",
+    "/api/v1/reports/submissions/1/docx",
+    "/api/v1/reports/kpis/cases?kpi=on_time&part=num",
+    "/api/v1/reports/kpis/cases/export?kpi=on_time&part=num",
+    "/api/v1/reports/dashboard/cases?dim=total&key=all",
+    "/api/v1/disputes/export",
+    "/api/v1/assessment/rule-sets/1/export",
+    "/api/v1/assessment/rule-sets/1/results/1/evidence/overdue",
+    "/api/v1/audit",
+    "/api/v1/audit/export",
+)
+
+
+@pytest.mark.parametrize("url", ADDED)
+def test_the_added_endpoints_need_a_token(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 401, url
+    assert response.json()["code"] == "unauthenticated"
+
+
+def test_the_public_reply_needs_none(client, db):
+    assert client.get("/api/v1/public/replies/1").status_code == 404

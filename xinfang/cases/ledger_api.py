@@ -45,6 +45,11 @@ class LedgerOut(Schema):
     export_url: str
 
 
+def _params(q: LedgerQuery) -> dict:
+    """The query as the page's form reads it: what was given, unticked boxes left out."""
+    return {key: value for key, value in q.dict().items() if value not in ("", False)}
+
+
 def export_answer(request, build):
     """Start an export (`build()` → ExportRequest): the .xlsx at once, or 202 with its job; 400 if bad."""
     try:
@@ -63,8 +68,7 @@ def export_answer(request, build):
     description="参数同网页台账：received_from、received_to（YYYY-MM-DD，最长三年）、unit（单位ID）、subtree、channel（形式ID）、state（open、closed 或状态代码）。",
 )
 def ledger_api(request, q: Query[LedgerQuery]):
-    params = {k: v for k, v in q.dict().items() if v not in ("", False)}
-    form = ledger_form(request.user, params)
+    form = ledger_form(request.user, _params(q))
     if not form.is_valid():
         errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
         return Status(400, {"code": "invalid", "detail": _("台账条件有误。"), "errors": errors})
@@ -83,12 +87,12 @@ def ledger_api(request, q: Query[LedgerQuery]):
 
 @router.get(
     "/ledger/export",
-    response={200: None, 202: ExportJobOut, 400: dict},
+    response={200: None, 202: ExportJobOut, 400: dict, 422: dict},
     summary="导出信访件台账为Excel（个人信息按权限遮盖）",
     description="参数同 GET /api/v1/cases/ledger。件数超过 EXPORT_SYNC_MAX_ROWS 时返回 202 和导出任务。",
 )
-def ledger_export_api(request):
-    return export_answer(request, lambda: ledger_export_request(request.user, request.GET))
+def ledger_export_api(request, q: Query[LedgerQuery]):
+    return export_answer(request, lambda: ledger_export_request(request.user, _params(q)))
 
 
 @router.get(

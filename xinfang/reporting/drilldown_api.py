@@ -90,12 +90,23 @@ def kpi_cases_api(
 
 @router.get(
     "/kpis/cases/export",
-    response={200: None, 202: ExportJobOut, 400: dict, 404: dict},
+    response={200: None, 202: ExportJobOut, 400: dict, 404: dict, 422: dict},
     summary="导出统计指标的分子或分母信访件为Excel（参数同 /reports/kpis/cases；个人信息按权限遮盖）",
 )
-def kpi_cases_export_api(request: HttpRequest):
+def kpi_cases_export_api(
+    request: HttpRequest,
+    kpi: str,
+    part: str,
+    unit: str = "",
+    period: str = "",
+    side: str = "bureau",
+    channel: str = "",
+    subtree: str = "1",
+):
+    params = {"kpi": kpi, "part": part, "unit": unit, "period": period, "side": side}
+    params |= {"channel": channel, "subtree": subtree}
     return export_answer(
-        request, lambda: kpi_export_request(request.user, request.GET, default_unit=_first_unit(request))
+        request, lambda: kpi_export_request(request.user, params, default_unit=_first_unit(request))
     )
 
 

@@ -73,13 +73,17 @@ def _notes(personas, options, say, timer_cls, summarise) -> dict:
     from xinfang.cases.selectors import workbench_cases, workbench_counts
 
     bench = workbench_counts(unit=personas.busy_unit, due_soon_days=3)
+    from xinfang.cases.workflow import UNDER_ANSWER
+
     cases = list(
-        workbench_cases(bench=bench, group="later").only("number")[: options.samples + options.warmup]
+        workbench_cases(bench=bench, group="later")
+        .filter(status__in=UNDER_ANSWER)
+        .values_list("number", flat=True)[: options.samples + options.warmup]
     )
     client = _client(personas.handler, "note")
     timer, errors, first_error = timer_cls(), 0, None
     for index, case in enumerate(cases):
-        url = f"/api/v1/cases/{case.number}/actions/note"
+        url = f"/api/v1/cases/{case}/actions/note"
         body = {"text": "电话联系信访人，了解诉求，正在核实。"}
         post = client.post if index < options.warmup else (lambda *a, **k: timer(client.post, *a, **k))
         response = post(url, body, content_type="application/json")

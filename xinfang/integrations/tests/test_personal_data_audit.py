@@ -12,9 +12,9 @@ import pytest
 from conftest import valid_resident_id
 from xinfang.common.models import AuditLog
 from xinfang.common.services import PERSONAL_DATA_ACTIONS
+from xinfang.intake.services import PetitionerInput
 from xinfang.integrations import accounts as svc
 from xinfang.integrations.personal_data import PERSONAL_DATA_ROUTES
-from xinfang.intake.services import PetitionerInput
 from xinfang.messaging.tests.test_screening import portal_is_the_county, receive  # noqa: F401
 
 NAME, PHONE = "甄测试人", "13812345678"

@@ -13,50 +13,78 @@ xinfang/integrations/tests/test_personal_data_audit.py calls every GET route of 
 when a route shows a petitioner's data without being listed (or without an audit row).
 """
 
+import json
+
 from django.utils.deprecation import MiddlewareMixin
 
 from xinfang.common.services import PERSONAL_DATA_AUDITED, audit_record
 
 # Django URL patterns of API v1 (as `request.resolver_match.route` gives them, without "api/v1/").
-PERSONAL_DATA_ROUTES = frozenset(
+# Routes that read one object audit it themselves, naming the object, when they show its personal
+# data (whistleblower rules decide; xinfang/cases/access.can_see_identity):
+AUDITED_BY_ENDPOINT = frozenset(
     {
         "cases/<number>",
+        "cases/<number>/documents",
+        "cases/<number>/documents/<document_id>/docx",
+        "cases/<number>/documents/<document_id>/pdf",
+        "messages/<number>",
+        "disputes/<number>",
+        "supervision/callbacks/<pk>",
+    }
+)
+# Lists, look-ups and exports: audited here, one row per call that found something.
+AUDITED_HERE = frozenset(
+    {
         "cases/earlier",
         "cases/lookup",
         "cases/search",
         "cases/search/saved/<saved_id>/run",
         "cases/search/export",
         "cases/exports/<job_id>/file",
-        "cases/<number>/documents",
-        "cases/<number>/documents/<document_id>/docx",
-        "cases/<number>/documents/<document_id>/pdf",
         "messages",
-        "messages/<number>",
         "disputes",
-        "disputes/<number>",
         "supervision/callbacks",
-        "supervision/callbacks/<pk>",
     }
 )
+PERSONAL_DATA_ROUTES = AUDITED_BY_ENDPOINT | AUDITED_HERE
 API_ROUTE_PREFIX = "api/v1/"
 
 
 def personal_data_route(request) -> str | None:
-    """The API v1 route of this request when it is listed as returning personal data."""
+    """The API v1 route of this request when this module audits it (AUDITED_HERE)."""
     match = getattr(request, "resolver_match", None)
     route = getattr(match, "route", "") or ""
     if not route.startswith(API_ROUTE_PREFIX):
         return None
     route = route.removeprefix(API_ROUTE_PREFIX).replace("<int:", "<")
-    return route if route in PERSONAL_DATA_ROUTES else None
+    return route if route in AUDITED_HERE else None
 
 
-def audit_personal_data_read(request) -> None:
+def found_nothing(response) -> bool:
+    """A JSON list answer with no rows (`[]`, or every top-level list empty): it shows nobody's data.
+
+    A search by a name that finds nothing the caller may see (a whistleblower's case hidden from the
+    unit complained about) is not a view of personal data, as on the web.
+    """
+    if response.streaming or "json" not in response.get("Content-Type", ""):
+        return False
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return False
+    if isinstance(body, list):
+        return not body
+    lists = [value for value in body.values() if isinstance(value, list)] if isinstance(body, dict) else []
+    return bool(lists) and not any(lists)
+
+
+def audit_personal_data_read(request, response) -> None:
     """One audit row for this read of personal data, unless the endpoint wrote one already."""
     if getattr(request, PERSONAL_DATA_AUDITED, False):
         return
     route = personal_data_route(request)
-    if route is None:
+    if route is None or found_nothing(response):
         return
     audit_record(
         user=request.user,
@@ -81,5 +109,5 @@ class ApiPersonalDataAuditMiddleware(MiddlewareMixin):
             and user.is_authenticated
             and request.path.startswith("/api/v1/")
         ):
-            audit_personal_data_read(request)
+            audit_personal_data_read(request, response)
         return response

@@ -25,7 +25,16 @@ AUTH_ANSWERS = {
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 
 
+BEARER_TEXT = (
+    "接入系统的令牌：Authorization: Bearer xf_…。每个操作所需的权限范围见其 x-scopes（任一即可）；"
+    "令牌所属接入系统限定了单位时，只能访问这些单位（含下级）的信访件。见 docs/integrations.md。"
+)
+
+
 def describe_scopes(schema: dict) -> dict:
+    bearer = schema.get("components", {}).get("securitySchemes", {}).get("BearerToken")
+    if bearer is not None:
+        bearer.setdefault("description", BEARER_TEXT)
     for path, operations in schema.get("paths", {}).items():
         relative = path[len(API_ROOT) :] if path.startswith(API_ROOT) else path
         for method, operation in operations.items():

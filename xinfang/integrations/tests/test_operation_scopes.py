@@ -95,4 +95,4 @@ def test_the_openapi_document_names_each_operations_scope(client):
     assert "cases:write" in register["x-scopes"] and "read" not in register["x-scopes"]
     public = spec["paths"]["/api/v1/public/faq"]["get"]
     assert "x-scopes" not in public  # no token needed
-    assert "BearerToken" in spec["components"]["securitySchemes"]
+    assert "x-scopes" in spec["components"]["securitySchemes"]["BearerToken"]["description"]

@@ -123,7 +123,10 @@ def _detail(request, account, *, issue_form, raw: str = "", status: int = 200):
         "raw": raw,
         "scopes": SCOPES,
     }
-    return render(request, "integrations/account_detail.html", context, status=status)
+    response = render(request, "integrations/account_detail.html", context, status=status)
+    if raw:
+        response["Cache-Control"] = "no-store"  # the raw token must not stay in any cache
+    return response
 
 
 @login_required

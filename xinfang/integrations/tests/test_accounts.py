@@ -136,6 +136,7 @@ def test_the_page_creates_issues_rotates_revokes_and_shows_use(client, org):
         and raw in issued.content.decode()
         and token.scopes == ["cases:read", "todos:read"]
     )
+    assert issued["Cache-Control"] == "no-store"
     assert raw not in client.get(f"{PAGE}{account.pk}/").content.decode()  # shown once
     for _ in range(3):
         assert client.get("/api/v1/cases/workbench", **auth(raw)).status_code == 200

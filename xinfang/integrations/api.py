@@ -11,6 +11,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from xinfang.integrations.auth import BearerToken, StaffSession, TokenRefused
+from xinfang.integrations.openapi_scopes import describe_scopes
 from xinfang.portal.limits import RateLimited
 
 
@@ -24,11 +25,22 @@ class ChineseJSONRenderer(JSONRenderer):
 api = NinjaAPI(
     title="信访信息系统 API",
     version="1",
-    description="信访信息系统对外接口（v1）。认证：`Authorization: Bearer <令牌>`，令牌由 `manage.py api_token create --user 用户名 --scopes read,write` 生成；权限范围 read（只读）、write（读写）、open311（仅公众提交），可设到期时间、可轮换吊销，每个令牌每分钟调用次数有限（429）。",
+    description="信访信息系统对外接口（v1）。认证：`Authorization: Bearer <令牌>`。令牌属于一个接入系统（系统管理员在“接入系统”页面或用 `manage.py integration_account token` 签发），带权限范围：read（只读）、write（读写）或按操作的 cases:read、cases:write、messages:read、messages:write、reports:read、todos:read、webhooks:manage、exchange、messages:submit（仅公众提交）；每个操作所需的权限范围见其 x-scopes。接入系统可限定单位；令牌可设到期时间、可轮换吊销；每个令牌每分钟调用次数有限（429）；读取个人信息的调用均留痕。",
     auth=[BearerToken(), StaffSession()],
     renderer=ChineseJSONRenderer(),
     urls_namespace="api-v1",
 )
+
+
+_plain_openapi_schema = api.get_openapi_schema
+
+
+def _openapi_schema_with_scopes(*args, **kwargs):
+    """The document, with each operation's token scopes and 401/403/429 (openapi_scopes.py)."""
+    return describe_scopes(_plain_openapi_schema(*args, **kwargs))
+
+
+api.get_openapi_schema = _openapi_schema_with_scopes
 
 
 def _error(request, status: int, message: str, errors: dict | None = None, code: str = "error"):

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "xinfang.integrations.personal_data.ApiPersonalDataAuditMiddleware",  # issue 7 §2: audit API reads
 ]
 
 ROOT_URLCONF = "config.urls"

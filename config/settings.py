@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "xinfang.supervision",
     "xinfang.reporting",
     "xinfang.assessment",
+    "xinfang.exchange",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,15 @@ PORTAL_CAPTCHA_MINUTES = env_int("PORTAL_CAPTCHA_MINUTES", 20, minimum=1, maximu
 PORTAL_ATTACHMENT_MAX_COUNT = env_int("PORTAL_ATTACHMENT_MAX_COUNT", 5, minimum=0, maximum=100)
 PORTAL_FRAME_ANCESTORS = env_list("PORTAL_FRAME_ANCESTORS", ["'self'"])
 PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", [])
+
+# --- Case exchange between deployments (issue 7 §6, docs/exchange.md) ----------------------------
+# This installation's name in packages it signs, its Ed25519 private key (made by
+# `manage.py exchange_keygen`), and the largest package it accepts.
+EXCHANGE_DEPLOYMENT_ID = env_str("EXCHANGE_DEPLOYMENT_ID")
+EXCHANGE_PRIVATE_KEY_PATH = Path(
+    env_str("EXCHANGE_PRIVATE_KEY_PATH", str(VAR_DIR / "exchange" / "ed25519-private.pem"))
+)
+EXCHANGE_MAX_PACKAGE_MB = env_int("EXCHANGE_MAX_PACKAGE_MB", 100, minimum=1, maximum=2000)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL"):

@@ -35,6 +35,7 @@ def get_package_for_user(user, package_id) -> ExchangePackage:
     package = (
         ExchangePackage.objects.select_related("peer", "case", "case__purpose")
         .filter(package_id=package_id)
+        .order_by("direction")  # loopback set-ups hold both: "in" before "out"
         .first()
     )
     if package is None or not cases_visible_to(user).filter(pk=package.case_id).exists():

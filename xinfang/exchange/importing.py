@@ -152,11 +152,11 @@ def _import_locked(opened, peer, doc, files, data, actor, stored) -> ImportOutco
     package_id = uuid.UUID(opened.manifest["package_id"])
     earlier = (
         ExchangePackage.objects.select_related("case", "case__owner_unit")
-        .filter(package_id=package_id)
+        .filter(package_id=package_id, direction=Direction.IN)
         .first()
     )
     if earlier is not None:
-        if earlier.peer_id != peer.pk or earlier.direction != Direction.IN:
+        if earlier.peer_id != peer.pk:
             raise PackageRejected(_("数据包编号与已有数据包冲突，已拒收。"), code="id_conflict", status=409)
         return ImportOutcome(package=earlier, case=earlier.case, created=False)
     try:

@@ -79,7 +79,7 @@ def package_path(instance: "ExchangePackage", filename: str) -> str:
 class ExchangePackage(models.Model):
     """One signed package sent or received, kept as it was (the receiver's proof of what came in)."""
 
-    package_id = models.UUIDField(_("数据包编号"), unique=True)
+    package_id = models.UUIDField(_("数据包编号"))
     peer = models.ForeignKey(
         Peer, verbose_name=_("对端系统"), on_delete=models.PROTECT, related_name="packages"
     )
@@ -103,6 +103,10 @@ class ExchangePackage(models.Model):
         verbose_name = _("交换数据包")
         verbose_name_plural = _("交换数据包")
         ordering = ["-created_at", "-id"]
+        # One row per package and direction: an import is idempotent on the package id it received.
+        constraints = [
+            models.UniqueConstraint(fields=["package_id", "direction"], name="exchange_package_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.get_kind_display()} {self.package_id}"

@@ -182,7 +182,7 @@ def _export_transfer(case, peer, actor, assign, due_on, note, key, sender, store
 
 def _save_out(peer, kind, case, data, manifest, actor, stored, remote_number="") -> ExchangePackage:
     package = ExchangePackage(
-        package_id=manifest["package_id"],
+        package_id=uuid.UUID(manifest["package_id"]),
         peer=peer,
         direction=Direction.OUT,
         kind=kind,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -166,6 +166,10 @@ def _import_locked(opened, peer, doc, files, data, actor, stored) -> ImportOutco
             case = _import_result(peer, doc)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise PackageRejected(_("case.json 缺少必填项或取值不正确。"), code="bad_case") from exc
+    except DataError as exc:  # a text longer than our column (the peer runs other limits)
+        raise PackageRejected(
+            _("case.json 中有超长或不合规的内容，本系统无法保存。"), code="bad_case", status=422
+        ) from exc
     package = ExchangePackage(
         package_id=package_id,
         peer=peer,
@@ -293,6 +297,13 @@ def _import_transfer(peer: Peer, doc: dict, files, package_id, stored) -> Case:
         )
     except ValidationError as exc:
         raise _registration_errors(exc) from exc
+    except PermissionDenied as exc:  # the stand-in unit was deactivated, or its seats removed
+        raise PackageRejected(
+            _("代表对端系统的单位“%(unit)s”不能登记信访件（已停用或无登记权限），请系统管理员检查对端设置。")
+            % {"unit": stand_in.name},
+            code="peer_unit",
+            status=422,
+        ) from exc
     for upload, checked in files:
         attachment_store(case=case, upload=upload, checked=checked, actor=robot, stored=stored)
     if files:

@@ -264,3 +264,68 @@ def test_peer_needs_a_valid_key_and_a_bureau(org, key):
             acting_user=org.admin,
         )
     assert not Peer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"channel": "letter"},
+        {"title": 5},
+        {"received_on": "not a date"},
+        {"petitioners": [{"nom": "x"}]},
+        {"complained": [{"name": "x", "unknown": 1}]},
+        {"headcount": "many"},
+        {"dispatch": {"kind": "assign", "due_on": "2020-01-01", "to_unit": {}}},
+        {"issue_address": "长" * 300},
+        {"attachments": [{"entry": "attachments/99.pdf"}]},
+        {"attachments": "none"},
+    ],
+)
+def test_a_signed_but_malformed_case_is_refused_with_4xx(org, peer, city_case, key, change):
+    """A peer's software may differ: whatever its case.json holds, the answer is a 4xx, never a 500."""
+    from xinfang.exchange.package import package_build
+
+    _, data = sent(org, peer, city_case)
+    doc = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("case.json"))
+    doc.update(change)
+    bad, _manifest = package_build(
+        key=key,
+        sender=peer.deployment_id,
+        recipient=peer.deployment_id,
+        kind="transfer",
+        case_doc=doc,
+        attachments=[],
+    )
+    before = counts()
+    with pytest.raises(PackageRejected) as caught:
+        package_import(data=bad, actor=org.dispatcher)
+    assert 400 <= caught.value.status < 500 and caught.value.message
+    assert counts() == before
+
+
+def test_a_signed_but_malformed_result_is_refused_with_4xx(org, peer, city_case, key):
+    from xinfang.exchange.package import package_build
+
+    _, data = sent(org, peer, city_case)
+    for doc in (
+        {
+            "number": "X1",
+            "origin_number": city_case.number,
+            "outcome": "answered",
+            "opinion": {"outcome": "??"},
+        },
+        {"number": "X2", "origin_number": city_case.number, "outcome": "strange"},
+        {"number": "X3"},
+    ):
+        bad, _m = package_build(
+            key=key,
+            sender=peer.deployment_id,
+            recipient=peer.deployment_id,
+            kind="result",
+            case_doc=doc,
+            attachments=[],
+        )
+        with pytest.raises(PackageRejected) as caught:
+            package_import(data=bad, actor=org.city_dispatcher)
+        assert 400 <= caught.value.status < 500
+    assert Case.objects.get(pk=city_case.pk).status == S.PENDING_SIGN

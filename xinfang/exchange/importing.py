@@ -268,8 +268,44 @@ def _category_id(doc: dict) -> int | None:
     return found.pk if found else None  # a taxonomy the receiver lacks: left for its staff to set
 
 
+# Texts our columns bound (SQLite would store longer ones, PostgreSQL refuses them): checked first so
+# that both databases answer the same.
+TEXT_LIMITS = {
+    "addressee": (Case, "addressee"),
+    "issue_address": (Case, "issue_address"),
+}
+PERSON_LIMITS = {"name": "name", "address": "address", "id_number": "id_number", "phone": "phone"}
+PARTY_LIMITS = {"name": "name", "position": "position", "organisation": "organisation"}
+
+
+def _too_long(model, field: str, value) -> bool:
+    return isinstance(value, str) and len(value) > model._meta.get_field(field).max_length
+
+
+def _check_lengths(doc: dict) -> None:
+    from xinfang.cases.models import ComplainedParty, Petitioner
+
+    problems = [key for key, (model, field) in TEXT_LIMITS.items() if _too_long(model, field, doc.get(key))]
+    for person in doc.get("petitioners") or []:
+        problems += [
+            f"petitioners.{k}" for k, f in PERSON_LIMITS.items() if _too_long(Petitioner, f, person.get(k))
+        ]
+    for party in doc.get("complained") or []:
+        problems += [
+            f"complained.{k}" for k, f in PARTY_LIMITS.items() if _too_long(ComplainedParty, f, party.get(k))
+        ]
+    if problems:
+        raise PackageRejected(
+            _("case.json 中以下内容超过本系统的长度限制：%(fields)s")
+            % {"fields": "、".join(sorted(set(problems)))},
+            code="too_long",
+            status=422,
+        )
+
+
 def _import_transfer(peer: Peer, doc: dict, files, package_id, stored) -> Case:
     robot, stand_in = peer.service_user, peer.local_unit
+    _check_lengths(doc)
     target = _target_unit(peer, doc)
     flags = doc.get("flags") or {}
     try:

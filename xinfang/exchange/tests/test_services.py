@@ -287,6 +287,7 @@ def test_a_signed_but_malformed_case_is_refused_with_4xx(org, peer, city_case, k
 
     _, data = sent(org, peer, city_case)
     doc = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("case.json"))
+    doc["attachments"] = []  # re-signed without the scan: each case below is wrong for its own reason
     doc.update(change)
     bad, _manifest = package_build(
         key=key,
@@ -300,7 +301,26 @@ def test_a_signed_but_malformed_case_is_refused_with_4xx(org, peer, city_case, k
     with pytest.raises(PackageRejected) as caught:
         package_import(data=bad, actor=org.dispatcher)
     assert 400 <= caught.value.status < 500 and caught.value.message
+    assert "列出的附件不在" not in caught.value.message or "attachments" in change
     assert counts() == before
+
+
+def test_the_same_document_re_signed_is_accepted(org, peer, city_case, key):
+    """The control for the test above: only the change makes those packages fail."""
+    from xinfang.exchange.package import package_build
+
+    _, data = sent(org, peer, city_case)
+    doc = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("case.json"))
+    doc["attachments"] = []
+    good, _manifest = package_build(
+        key=key,
+        sender=peer.deployment_id,
+        recipient=peer.deployment_id,
+        kind="transfer",
+        case_doc=doc,
+        attachments=[],
+    )
+    assert package_import(data=good, actor=org.dispatcher).created
 
 
 def test_a_signed_but_malformed_result_is_refused_with_4xx(org, peer, city_case, key):

@@ -6,8 +6,9 @@ petitioners with their identity and contact details (the package goes from one �
 clocks, a summary of the history and the opinions so far. The receiver masks 检举控告 identities by
 its own rules (`can_see_identity`), because the purpose travels with the case.
 
-A result goes back to the body that already holds the petitioner's details, so it carries no
-personal data at all: only the outcome, the opinion, its service and the 办结报告.
+A result goes back to the body that already holds the petitioner's details, so case.json carries no
+petitioner records: only the outcome, the opinion, its service and the 办结报告. The papers that
+answer the petition (意见书, 送达回证, 办结报告, 告知书) travel as PDF beside it, as issued.
 """
 
 from xinfang.cases.choices import CaseStatus as S
@@ -152,7 +153,7 @@ def _last_reason(case: Case, to_status: str) -> str:
 
 
 def result_doc(case: Case, *, outcome: str, origin_number: str) -> dict:
-    """case.json of a 办理结果 package: no personal data (the original side already has it)."""
+    """case.json of a 办理结果 package: no petitioner records (the original side already has them)."""
     doc = {
         **case_common(case),
         "origin_number": origin_number,

@@ -164,6 +164,7 @@ def _import_locked(opened, peer, doc, files, data, actor, stored) -> ImportOutco
             case = _import_transfer(peer, doc, files, package_id, stored)
         else:
             case = _import_result(peer, doc)
+            _store_files(case, peer, files, stored)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise PackageRejected(_("case.json 缺少必填项或取值不正确。"), code="bad_case") from exc
     except DataError as exc:  # a text longer than our column (the peer runs other limits)
@@ -340,12 +341,7 @@ def _import_transfer(peer: Peer, doc: dict, files, package_id, stored) -> Case:
             code="peer_unit",
             status=422,
         ) from exc
-    for upload, checked in files:
-        attachment_store(case=case, upload=upload, checked=checked, actor=robot, stored=stored)
-    if files:
-        event_record(
-            case=case, kind=EventKind.ATTACHMENT_ADDED, actor=robot, unit=stand_in, data={"count": len(files)}
-        )
+    _store_files(case, peer, files, stored)
     CaseLink.objects.create(
         peer=peer,
         case=case,
@@ -354,6 +350,20 @@ def _import_transfer(peer: Peer, doc: dict, files, package_id, stored) -> Case:
         remote_query_code=str(doc.get("query_code", ""))[:20],
     )
     return _pass_on(case, peer, doc, target)
+
+
+def _store_files(case: Case, peer: Peer, files, stored: list[str]) -> None:
+    """The package's attachments (a transfer's scans, a result's papers as PDF) on the local case."""
+    for upload, checked in files:
+        attachment_store(case=case, upload=upload, checked=checked, actor=peer.service_user, stored=stored)
+    if files:
+        event_record(
+            case=case,
+            kind=EventKind.ATTACHMENT_ADDED,
+            actor=peer.service_user,
+            unit=peer.local_unit,
+            data={"count": len(files), "names": [checked.name for _upload, checked in files]},
+        )
 
 
 def _pass_on(case: Case, peer: Peer, doc: dict, target: Unit) -> Case:

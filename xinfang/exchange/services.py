@@ -280,12 +280,48 @@ def case_export_result(*, case: Case, actor, request=None, via="web") -> Exchang
         raise
 
 
+# The papers that answer the petition, sent back as PDF with the result (the latest of each kind).
+RESULT_PAPERS = (
+    "opinion",
+    "service_receipt",
+    "completion_report",
+    "inform_notice",
+    "not_accept_notice",
+    "no_longer_notice",
+)
+
+
+def _result_papers(case: Case) -> tuple[list[tuple[str, bytes]], list[dict]]:
+    from xinfang.documents.services import document_pdf_ensure
+
+    latest = {d.kind: d for d in case.documents.filter(kind__in=RESULT_PAPERS).order_by("id")}
+    entries, listing = [], []
+    for index, document in enumerate(latest.values(), start=1):
+        document = document_pdf_ensure(document)
+        data = _stored_bytes(document.pdf)
+        entry = attachment_entry(index, "application/pdf")
+        entries.append((entry, data))
+        listing.append(
+            {
+                "entry": entry,
+                "name": f"{document.masked_title}（{document.number}）.pdf"[:200],
+                "content_type": "application/pdf",
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "kind": document.kind,
+                "number": document.number,
+            }
+        )
+    return entries, listing
+
+
 def _export_result(case, link, outcome, actor, key, sender, stored, request, via):
     peer = link.peer
     case = Case.objects.select_related("registering_unit", "handling_unit").get(pk=case.pk)
     doc = result_doc(case, outcome=outcome, origin_number=link.remote_number)
+    entries, doc["attachments"] = _result_papers(case)
     data, manifest = package_build(
-        key=key, sender=sender, recipient=peer.deployment_id, kind="result", case_doc=doc, attachments=[]
+        key=key, sender=sender, recipient=peer.deployment_id, kind="result", case_doc=doc, attachments=entries
     )
     package = _save_out(peer, PackageKind.RESULT, case, data, manifest, actor, stored, link.remote_number)
     _note(case, actor, None, "exchange_result_sent", package, peer)
@@ -293,7 +329,7 @@ def _export_result(case, link, outcome, actor, key, sender, stored, request, via
         user=actor,
         action="exchange_exported",
         obj=case,
-        detail=_audit_detail(package, peer, case, personal=False),
+        detail=_audit_detail(package, peer, case, personal=bool(entries)),  # the papers name the petitioner
         request=request,
         via=via,
     )

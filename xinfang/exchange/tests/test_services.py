@@ -169,8 +169,12 @@ def test_the_result_goes_back_and_closes_the_original(org, peer, city_case):
     answered = answer(org, imported)
     assert answered.status == S.CLOSED
     result = case_export_result(case=answered, actor=org.dispatcher)
-    doc = json.loads(zipfile.ZipFile(io.BytesIO(package_bytes(result))).read("case.json"))
+    archive = zipfile.ZipFile(io.BytesIO(package_bytes(result)))
+    doc = json.loads(archive.read("case.json"))
     assert "petitioners" not in doc and doc["origin_number"] == city_case.number
+    papers = {a["kind"] for a in doc["attachments"]}
+    assert papers == {"opinion", "service_receipt"}  # the 处理意见书 and the 送达回证, as PDF
+    assert all(archive.read(a["entry"]).startswith(b"%PDF") for a in doc["attachments"])
     assert case_export_result(case=answered, actor=org.dispatcher) == result  # same outcome, same package
     outcome = package_import(data=package_bytes(result), actor=org.city_dispatcher)
     original = outcome.case
@@ -187,6 +191,8 @@ def test_the_result_goes_back_and_closes_the_original(org, peer, city_case):
     opinion = original.opinions.get()
     assert (opinion.outcome, opinion.served_on) == ("support", datetime.date.today())
     assert original.services.get().method == "in_person"
+    names = list(original.attachments.values_list("original_name", flat=True))
+    assert len(names) == 3 and any("（" in name and name.endswith(".pdf") for name in names[1:])
     assert CaseLink.objects.get(case=original).remote_number == imported.number
     assert package_import(data=package_bytes(result), actor=org.city_dispatcher).created is False
 

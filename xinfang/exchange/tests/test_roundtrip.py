@@ -183,6 +183,8 @@ def test_a_case_goes_to_another_deployment_and_its_result_comes_back(org, regist
     back = Case.objects.get(pk=original.pk)
     assert (back.status, back.owner_unit) == (S.REPORTED, org.city)
     assert back.opinions.get().outcome == "explain" and back.services.get().method == "post"
+    # the scanned letter, then the county's 意见书, 送达回证 and 办结报告 as PDF
+    assert back.attachments.count() == 4
     closed = case_report_decide(case=back, actor=org.city_dispatcher, approve=True, note="同意办结")
     assert closed.status == S.CLOSED
     assert CaseLink.objects.get(case=original).remote_number == first["case_number"]

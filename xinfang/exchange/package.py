@@ -15,6 +15,7 @@ import json
 import re
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -141,7 +142,7 @@ def package_open(data: bytes, *, max_bytes: int, max_file: int, max_entries: int
             contents = {info.filename: _read(archive, info) for info in infos}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
         raise PackageRejected(_("这不是有效的交换数据包（zip 文件无法读取）。"), code="not_zip") from exc
-    except OSError as exc:  # zlib errors of a damaged member surface as OSError/zlib.error subclasses
+    except (OSError, zlib.error) as exc:  # a damaged compressed member
         raise PackageRejected(_("数据包已损坏，无法解压。"), code="corrupt") from exc
     if MANIFEST not in contents or SIGNATURE not in contents or CASE not in contents:
         raise PackageRejected(_("数据包缺少 manifest.json、manifest.sig 或 case.json。"), code="incomplete")

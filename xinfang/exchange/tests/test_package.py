@@ -199,3 +199,19 @@ def test_it_refuses_a_package_without_manifest():
     with pytest.raises(PackageRejected) as caught:
         package_open(rezip(data, lambda n, b: None if n == "manifest.json" else b), **LIMITS)
     assert caught.value.code == "incomplete"
+
+
+def test_any_flipped_byte_is_refused_and_nothing_else_escapes():
+    """Damage in transit anywhere in the file: always a PackageRejected (4xx), never another error."""
+    key, data, _ = build()
+    refused = 0
+    for position in range(0, len(data), 3):
+        damaged = bytearray(data)
+        damaged[position] ^= 0x55
+        try:
+            package_verify(package_open(bytes(damaged), **LIMITS), key.public_key())
+        except PackageRejected as exc:
+            assert 400 <= exc.status < 500 and exc.message
+            refused += 1
+    # A few bytes (zip comments, timestamps, unused header fields) carry nothing the check covers.
+    assert refused >= (len(data) // 3) * 0.8

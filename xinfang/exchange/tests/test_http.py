@@ -176,3 +176,29 @@ def test_api_permissions(client, org, peer, city_case):
         ).status_code
         == 404
     )
+
+
+def test_admin_registers_a_peer_with_its_service_account(client, org, key):
+    from xinfang.exchange.keys import public_key_text
+    from xinfang.exchange.models import Peer
+
+    client.force_login(org.admin)
+    form = {
+        "name": "市信访系统",
+        "deployment_id": "city-990100",
+        "public_key": "not a key",
+        "local_unit": org.city.pk,
+        "receiving_unit": org.county.pk,
+        "is_active": "on",
+        "note": "",
+    }
+    bad = client.post("/admin/exchange/peer/add/", form)
+    assert bad.status_code == 200 and "公钥格式不正确" in bad.content.decode()
+    assert not Peer.objects.exists()
+    done = client.post("/admin/exchange/peer/add/", {**form, "public_key": public_key_text(key)})
+    assert done.status_code == 302
+    peer = Peer.objects.get()
+    assert not peer.service_user.is_active and not peer.service_user.has_usable_password()
+    roles = set(peer.service_user.memberships.values_list("unit__name", "role_id"))
+    assert roles == {("示范市信访局", "registrar"), ("示范市信访局", "dispatcher")}
+    assert AuditLog.objects.filter(action="exchange_peer_created", user=org.admin).exists()

@@ -135,6 +135,8 @@ def case_export_transfer(
     """
     if not peer.is_active:
         raise PermissionDenied(_("对端系统“%(name)s”已停用。") % {"name": peer.name})
+    if not can_see_identity(actor, case):  # the package carries the petitioner's identity
+        raise PermissionDenied(_("您无权查看本件信访人身份，不能将其交转到其他系统。"))
     key, sender = _signer()
     stored: list[str] = []
     try:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -148,8 +147,6 @@ def package_list(request):
         :200
     ]
     packages = [p for p in rows if can_see_identity(request.user, p.case)]
-    if not packages and not may_import(request.user):
-        raise Http404(_("没有可查看的交换数据包。"))
     return render(
         request, "exchange/list.html", {"packages": packages, "can_import": may_import(request.user)}
     )

@@ -202,3 +202,11 @@ def test_admin_registers_a_peer_with_its_service_account(client, org, key):
     roles = set(peer.service_user.memberships.values_list("unit__name", "role_id"))
     assert roles == {("示范市信访局", "registrar"), ("示范市信访局", "dispatcher")}
     assert AuditLog.objects.filter(action="exchange_peer_created", user=org.admin).exists()
+
+
+def test_api_refuses_an_oversized_package_with_413(client, org, peer, settings):
+    settings.EXCHANGE_MAX_PACKAGE_MB = 1
+    big = b"PK\x03\x04" + b"\0" * (1024 * 1024 + 10)
+    response = client.post("/api/v1/exchange/packages", {"file": zip_upload(big)}, **bearer(org.dispatcher))
+    assert response.status_code == 413 and "大小限制" in response.json()["detail"]
+    assert not ExchangePackage.objects.exists()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xinfang.reporting",
     "xinfang.assessment",
     "xinfang.sso",
+    "xinfang.exchange",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +303,14 @@ if OIDC_RP_CLIENT_ID:
             "OIDC_RP_CLIENT_ID is set: set OIDC_OP_ISSUER (discovery), or OIDC_OP_AUTHORIZATION_ENDPOINT, "
             "OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT."
         )
+# --- Case exchange between deployments (issue 7 §6, docs/exchange.md) ----------------------------
+# This installation's name in packages it signs, its Ed25519 private key (made by
+# `manage.py exchange_keygen`), and the largest package it accepts.
+EXCHANGE_DEPLOYMENT_ID = env_str("EXCHANGE_DEPLOYMENT_ID")
+EXCHANGE_PRIVATE_KEY_PATH = Path(
+    env_str("EXCHANGE_PRIVATE_KEY_PATH", str(VAR_DIR / "exchange" / "ed25519-private.pem"))
+)
+EXCHANGE_MAX_PACKAGE_MB = env_int("EXCHANGE_MAX_PACKAGE_MB", 100, minimum=1, maximum=2000)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL"):

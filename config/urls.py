@@ -32,6 +32,7 @@ urlpatterns = [
     path("assessment/", include("xinfang.assessment.urls")),  # 目标管理考核 (issue 6 §4)
     path("inbox/", include("xinfang.messaging.inbox_urls")),  # 消息: the user's own notices
     path("supervision/", include("xinfang.supervision.urls")),  # 催办、督办、抽查回访
+    path("exchange/", include("xinfang.exchange.urls")),  # 跨系统交换 (issue 7 §6)
     path("api/v1/", api.urls),
     path("integrations/accounts/", include("xinfang.integrations.urls")),  # 接入系统 (issue 7 §2)
     path("open311/v2/", include("xinfang.integrations.open311_urls")),  # GeoReport v2 (issue 7 §4)

@@ -155,6 +155,7 @@ def _register_routers() -> None:
     api.add_router("/assessment", "xinfang.assessment.export_api.router")  # Excel, 扣分依据
     api.add_router("/audit", "xinfang.common.api.router")  # 查阅记录 (personal-data views)
     api.add_router("/inbox", inbox_router)  # 消息: the caller's own notices
+    api.add_router("/exchange", "xinfang.exchange.api.router")  # 跨系统交换 (issue 7 §6)
 
 
 _register_routers()

@@ -30,6 +30,16 @@ def active_peers():
     return Peer.objects.filter(is_active=True).select_related("local_unit").order_by("name")
 
 
+LIST_LIMIT = 200
+
+
+def packages_for(user) -> list[ExchangePackage]:
+    """The newest packages of the cases this user may see and whose petitioner they may know."""
+    visible = cases_visible_to(user).values("pk")
+    rows = ExchangePackage.objects.filter(case__in=visible).select_related("peer", "case", "case__purpose")
+    return [p for p in rows[:LIST_LIMIT] if can_see_identity(user, p.case)]
+
+
 def get_package_for_user(user, package_id) -> ExchangePackage:
     """The package if the user may see its case and, for one carrying identities, the petitioner too."""
     package = (

@@ -13,7 +13,7 @@ from ninja.responses import Status
 
 from xinfang.cases.access import get_case_for_user
 from xinfang.common.services import audit_record
-from xinfang.exchange.access import get_package_for_user, may_export_transfer, may_import
+from xinfang.exchange.access import get_package_for_user, may_export_transfer, may_import, packages_for
 from xinfang.exchange.importing import package_import
 from xinfang.exchange.keys import NotConfigured
 from xinfang.exchange.models import ExchangePackage, Peer
@@ -150,6 +150,12 @@ def case_result_api(request, number: str):
     """把对端交来的信访件的办理结果回传给对端（不含个人信息）；已回传过同一结果时返回原数据包。"""
     case = get_case_for_user(request.user, number=number)
     return _export_call(lambda: case_export_result(case=case, actor=request.user, request=request, via="api"))
+
+
+@router.get("/packages", response={200: list[PackageOut]}, url_name="exchange_packages")
+def package_list_api(request):
+    """最近的数据包（最多 200 个），只含本人可查看且可知悉信访人身份的信访件。"""
+    return Status(200, [_out(package) for package in packages_for(request.user)])
 
 
 @router.get("/packages/{package_id}", response={200: PackageOut, 404: ErrorOut}, url_name="exchange_package")

@@ -10,11 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xinfang.cases.access import get_case_for_user
 from xinfang.common.files import stored_file_response
 from xinfang.common.services import audit_record
-from xinfang.exchange.access import get_package_for_user, may_export_transfer, may_import
+from xinfang.exchange.access import get_package_for_user, may_export_transfer, may_import, packages_for
 from xinfang.exchange.forms import ExportForm, ImportForm
 from xinfang.exchange.importing import package_import
 from xinfang.exchange.keys import NotConfigured
-from xinfang.exchange.models import ExchangePackage
 from xinfang.exchange.package import PackageRejected
 from xinfang.exchange.services import case_export_result, case_export_transfer
 
@@ -140,13 +139,7 @@ def package_download(request, package_id):
 @require_GET
 def package_list(request):
     """The packages of the cases this user may see (and whose petitioner they may know), newest first."""
-    from xinfang.cases.access import can_see_identity, cases_visible_to
-
-    visible = cases_visible_to(request.user).values("pk")
-    rows = ExchangePackage.objects.filter(case__in=visible).select_related("peer", "case", "case__purpose")[
-        :200
-    ]
-    packages = [p for p in rows if can_see_identity(request.user, p.case)]
+    packages = packages_for(request.user)
     return render(
         request, "exchange/list.html", {"packages": packages, "can_import": may_import(request.user)}
     )

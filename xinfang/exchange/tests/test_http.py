@@ -210,3 +210,15 @@ def test_api_refuses_an_oversized_package_with_413(client, org, peer, settings):
     response = client.post("/api/v1/exchange/packages", {"file": zip_upload(big)}, **bearer(org.dispatcher))
     assert response.status_code == 413 and "大小限制" in response.json()["detail"]
     assert not ExchangePackage.objects.exists()
+
+
+def test_api_lists_the_packages_the_page_lists(client, org, peer, city_case):
+    exported(org, peer, city_case)
+    sender = client.get("/api/v1/exchange/packages", **bearer(org.city_dispatcher))
+    assert sender.status_code == 200
+    assert [row["case_number"] for row in sender.json()] == [city_case.number]
+    assert sender.json()[0]["direction"] == "out"
+    client.force_login(org.city_dispatcher)
+    assert city_case.number in client.get("/exchange/").content.decode()
+    outsider = client.get("/api/v1/exchange/packages", **bearer(org.town_handler))
+    assert outsider.status_code == 200 and outsider.json() == []

@@ -1,0 +1,249 @@
+"""Writing webhook events into the outbox, in the transaction of the change they tell about.
+
+`cases.services.event_record` hands every case event to `emit_for_case_event`; the deadline scan
+(`supervision/reminders.py`) hands its reminders and overdue flags to `emit_many`. Each event becomes
+one `Delivery` row per subscription that wants it (a transactional outbox): the row commits or rolls
+back with the change, so a process that dies between the two loses nothing and sends nothing false.
+
+Who gets an event (all must hold):
+1. the subscription and its account are active and the account's service user is active;
+2. the subscription lists the event type;
+3. the event's unit lies in the account's units and the subscription's units (each a subtree; none
+   set = no restriction);
+4. the account's service user may see the case (`cases_visible_to`, the web's own gate).
+
+Payloads carry no petitioner data at all — no name, phone, ID number, address, nor the title or the
+content (free text that may name people) — so nothing can point at a 检举控告 reporter (2022 条例 §30 ¶3).
+"""
+
+import datetime
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.cases.access import cases_visible_to
+from xinfang.cases.choices import EventKind
+from xinfang.cases.models import Case
+from xinfang.orgs.models import Unit
+from xinfang.webhooks.choices import EventType
+from xinfang.webhooks.models import Delivery, Subscription
+
+logger = logging.getLogger("xinfang.webhooks")
+
+# The case event's `data.action` → the webhook event it is (query-free, see event_type_of).
+ACTION_EVENTS = {
+    "transfer": EventType.CASE_DISPATCHED,
+    "assign": EventType.CASE_DISPATCHED,
+    "serve": EventType.OPINION_SERVED,
+    "evaluate": EventType.EVALUATION_RECEIVED,
+    "supervise": EventType.SUPERVISION_OPENED,
+    "urge": EventType.SUPERVISION_URGED,
+}
+# What of the case event's data goes out; anything else (reasons, notes) may hold personal words.
+DATA_KEYS = {
+    EventType.CASE_DISPATCHED: ("action", "due_on"),
+    EventType.OPINION_SERVED: ("served_on", "method", "refused"),
+    EventType.EVALUATION_RECEIVED: ("target", "level", "source"),
+    EventType.SUPERVISION_OPENED: ("supervision_id", "due_on", "title"),
+    EventType.SUPERVISION_URGED: ("title",),
+}
+
+
+@dataclass
+class PendingEvent:
+    """One event before fan-out: its type, case, the unit it concerns and its own facts."""
+
+    event_type: str
+    case_id: int
+    unit_id: int | None
+    data: dict = field(default_factory=dict)
+    occurred_at: datetime.datetime = field(default_factory=timezone.now)
+
+
+def event_type_of(event) -> str | None:
+    """The webhook event a case event is, or None (most events are none)."""
+    if event.kind == EventKind.REGISTERED:
+        return EventType.CASE_REGISTERED
+    if event.kind not in (EventKind.TRANSITION, EventKind.ACTION):
+        return None
+    return ACTION_EVENTS.get((event.data or {}).get("action"))
+
+
+def active_subscriptions() -> list[Subscription]:
+    return list(
+        Subscription.objects.filter(is_active=True, account__is_active=True, account__user__is_active=True)
+        .select_related("account__user")
+        .prefetch_related("units", "account__units")
+    )
+
+
+def emit_for_case_event(event, case: Case) -> int:
+    """Queue the deliveries a case event calls for; a failure here never undoes the step itself."""
+    event_type = event_type_of(event)
+    if event_type is None:
+        return 0
+    try:
+        with transaction.atomic():  # a savepoint: a bug here rolls back only the webhook rows
+            subscriptions = [s for s in active_subscriptions() if event_type in s.event_types]
+            if not subscriptions:
+                return 0
+            pending = PendingEvent(
+                event_type=event_type,
+                case_id=case.pk,
+                unit_id=_unit_of(event_type, event, case),
+                data=_data_of(event_type, event),
+                occurred_at=event.created_at or timezone.now(),
+            )
+            return _fan_out([pending], subscriptions)
+    except Exception:
+        logger.exception("webhook event %s of case %s not queued", event_type, event.case_id)
+        return 0
+
+
+def emit_many(events: list[PendingEvent]) -> int:
+    """Queue many events at once (the deadline scan): subscriptions and cases are read once."""
+    if not events:
+        return 0
+    wanted = {e.event_type for e in events}
+    subscriptions = [s for s in active_subscriptions() if wanted & set(s.event_types)]
+    return _fan_out(events, subscriptions) if subscriptions else 0
+
+
+def _unit_of(event_type: str, event, case: Case) -> int | None:
+    """The unit the event concerns: the receiver of a 交办/转送, the supervised unit, the rated unit …"""
+    if event_type == EventType.OPINION_SERVED:
+        return event.unit_id or case.handling_unit_id
+    if event_type == EventType.EVALUATION_RECEIVED:
+        rated = case.evaluations.order_by("-id").values_list("unit_id", flat=True).first()
+        return rated or case.owner_unit_id
+    if event_type == EventType.SUPERVISION_OPENED:
+        from xinfang.supervision.models import Supervision
+
+        target = Supervision.objects.filter(pk=(event.data or {}).get("supervision_id"))
+        return target.values_list("target_unit_id", flat=True).first() or case.owner_unit_id
+    return case.owner_unit_id  # registered (the registering unit holds it), dispatched (new holder), urged
+
+
+def _data_of(event_type: str, event) -> dict:
+    source = event.data or {}
+    data = {key: source[key] for key in DATA_KEYS.get(event_type, ()) if key in source}
+    if event_type == EventType.CASE_DISPATCHED:
+        data["kind"] = data.pop("action", "")
+        data["from_unit_id"] = event.unit_id
+    return data
+
+
+# --- Fan-out ---------------------------------------------------------------------------------------
+
+
+def _fan_out(events: list[PendingEvent], subscriptions: list[Subscription]) -> int:
+    """One Delivery per (event, subscription that wants it and may see the case)."""
+    cases = {
+        c.pk: c for c in Case.objects.filter(pk__in={e.case_id for e in events}).select_related("owner_unit")
+    }
+    units = _units({e.unit_id for e in events} | {c.owner_unit_id for c in cases.values()})
+    scopes = _ScopeCache()
+    visible = _visibility(subscriptions, list(cases))
+    rows = []
+    for event in events:
+        case = cases.get(event.case_id)
+        if case is None:
+            continue
+        payload = None
+        for subscription in subscriptions:
+            if event.event_type not in subscription.event_types:
+                continue
+            if event.case_id not in visible[subscription.account.user_id]:
+                continue
+            if not scopes.allows(subscription, event.unit_id):
+                continue
+            payload = payload or build_payload(event, case, units)
+            rows.append(
+                Delivery(
+                    subscription=subscription,
+                    event_id=payload["event_id"],
+                    event_type=event.event_type,
+                    case_number=case.number,
+                    payload=payload,
+                    next_attempt_at=timezone.now(),
+                )
+            )
+    Delivery.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def _units(ids: set) -> dict[int, Unit]:
+    return {u.pk: u for u in Unit.objects.filter(pk__in=[i for i in ids if i]).only("id", "name", "path")}
+
+
+def _visibility(subscriptions: list[Subscription], case_ids: list[int]) -> dict[int, set[int]]:
+    """Per service user, which of these cases they may see (one query per distinct user)."""
+    seen: dict[int, set[int]] = {}
+    for subscription in subscriptions:
+        user = subscription.account.user
+        if user.pk not in seen:
+            scoped = cases_visible_to(user, Case.objects.filter(pk__in=case_ids))
+            seen[user.pk] = set(scoped.values_list("pk", flat=True))
+    return defaultdict(set, seen)
+
+
+class _ScopeCache:
+    """The units an account and a subscription are restricted to, each a subtree (None = all)."""
+
+    def __init__(self) -> None:
+        self._subtrees: dict[int, set[int]] = {}
+
+    def _expand(self, units) -> set[int] | None:
+        units = list(units)
+        if not units:
+            return None
+        ids: set[int] = set()
+        for unit in units:
+            if unit.pk not in self._subtrees:
+                below = Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
+                self._subtrees[unit.pk] = set(below)
+            ids |= self._subtrees[unit.pk]
+        return ids
+
+    def allows(self, subscription: Subscription, unit_id: int | None) -> bool:
+        for scope in (
+            self._expand(subscription.account.units.all()),
+            self._expand(subscription.units.all()),
+        ):
+            if scope is not None and unit_id not in scope:
+                return False
+        return True
+
+
+def build_payload(event: PendingEvent, case: Case, units: dict[int, Unit]) -> dict:
+    """The JSON body (docs/webhooks.md, "Payload"): facts and links, never a petitioner's data."""
+    unit = units.get(event.unit_id) if event.unit_id else None
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event": event.event_type,
+        "event_label": str(EventType(event.event_type).label),
+        "occurred_at": timezone.localtime(event.occurred_at).isoformat(),
+        "unit": {"id": unit.pk, "name": unit.name} if unit else None,
+        "case": case_summary(case),
+        "data": event.data,
+    }
+
+
+def case_summary(case: Case) -> dict:
+    base = settings.WEBHOOK_BASE_URL
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "is_open": case.is_open,
+        "owner_unit": {"id": case.owner_unit_id, "name": case.owner_unit.name},
+        "registered_at": timezone.localtime(case.registered_at).isoformat(),
+        "due_on": case.due_on.isoformat() if case.due_on else None,
+        "api_url": f"{base}/api/v1/cases/{case.number}",
+        "web_url": f"{base}/cases/{case.number}/",
+    }

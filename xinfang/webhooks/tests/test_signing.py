@@ -6,7 +6,7 @@ import hmac
 from xinfang.webhooks.signing import sign, verify, verify_problem
 
 SECRET = "whsec_test"
-BODY = '{"event":"case.registered","case":{"number":"2026"}}'.encode()
+BODY = b'{"event":"case.registered","case":{"number":"2026"}}'
 NOW = 1_800_000_000
 
 

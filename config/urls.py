@@ -31,6 +31,7 @@ urlpatterns = [
     path("assessment/", include("xinfang.assessment.urls")),  # 目标管理考核 (issue 6 §4)
     path("inbox/", include("xinfang.messaging.inbox_urls")),  # 消息: the user's own notices
     path("supervision/", include("xinfang.supervision.urls")),  # 催办、督办、抽查回访
+    path("integrations/webhooks/", include("xinfang.webhooks.urls")),  # Webhook 推送 (issue 7 §3)
     path("api/v1/", api.urls),
     path("open311/v2/", include("xinfang.integrations.open311_urls")),  # GeoReport v2 (issue 7 §4)
     path("sms/inbound/", sms_inbound, name="sms-inbound"),  # the SMS gateway's signed webhook

@@ -131,6 +131,9 @@ def _register_routers() -> None:
     api.add_router("/reports", "xinfang.reporting.bulletin_api.router")  # 季度通报 (issue 6 §5)
     api.add_router("/assessment", "xinfang.assessment.api.router")  # 目标管理考核 (issue 6 §4)
     api.add_router("/inbox", inbox_router)  # 消息: the caller's own notices
+    api.add_router(
+        "/integrations", "xinfang.webhooks.api.router"
+    )  # Webhook 订阅、投递记录、OA 待办 (issue 7 §3)
 
 
 _register_routers()

@@ -242,7 +242,6 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1, maxim
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1, maximum=50)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1, maximum=86_400)
 WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 21_600, minimum=1, maximum=7 * 86_400)
-WEBHOOK_SIGNATURE_TOLERANCE_SECONDS = env_int("WEBHOOK_SIGNATURE_TOLERANCE_SECONDS", 300, minimum=10)
 # The absolute address of this system, for the links in webhook payloads ("" → paths only).
 WEBHOOK_BASE_URL = env_str("WEBHOOK_BASE_URL", "").rstrip("/")
 FORUM_FEEDS = env_list("FORUM_FEEDS", [])

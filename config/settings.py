@@ -239,6 +239,7 @@ SMS_REMINDER_SECONDS = env_int("SMS_REMINDER_SECONDS", 3600, minimum=60)
 # --- Webhooks to connected systems (issue 7 §3; docs/webhooks.md) -------------------------------------
 WEBHOOK_DELIVER_SECONDS = env_int("WEBHOOK_DELIVER_SECONDS", 10, minimum=1, maximum=3600)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1, maximum=60)
+WEBHOOK_CONCURRENCY = env_int("WEBHOOK_CONCURRENCY", 8, minimum=1, maximum=64)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1, maximum=50)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1, maximum=86_400)
 WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 21_600, minimum=1, maximum=7 * 86_400)

@@ -470,10 +470,10 @@ class _Scan:
 def _webhooks(clocks: list[Clock], reached: dict[int, list[str]], now) -> None:
     """即将到期 (the reminder stage) and 已超期 (the overdue stage) for the connected systems."""
     from xinfang.webhooks.choices import EventType
-    from xinfang.webhooks.emit import PendingEvent, emit_many
+    from xinfang.webhooks.emit import PendingEvent, emit_many_safely
 
     kinds = {REMIND: EventType.DEADLINE_NEAR, OVERDUE: EventType.DEADLINE_OVERDUE}
-    emit_many(
+    emit_many_safely(
         [
             PendingEvent(
                 event_type=kinds[stage],

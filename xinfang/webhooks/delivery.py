@@ -6,8 +6,9 @@ SQLite's IMMEDIATE transactions serialise the claim), and records a result only 
 carries its lease. A worker that dies after claiming leaves the rows to be tried again when the lease
 ends: at-least-once, never zero times. The receiver drops duplicates by `X-Xinfang-Delivery`.
 
-Timeouts: connect and each read are bounded by WEBHOOK_TIMEOUT_SECONDS, so a hanging receiver costs
-one timeout per attempt, never a stuck worker. Redirects are not followed (a 3xx is a failure).
+Timeouts: connect and each read are bounded by WEBHOOK_TIMEOUT_SECONDS, and a batch is POSTed by
+WEBHOOK_CONCURRENCY threads, so a hanging receiver costs a batch about one timeout, never a stuck
+worker. Redirects are not followed (a 3xx is a failure).
 Retries: 2xx = delivered; anything else waits base × 2^(n-1) (capped, plus up to 10 % jitter) and is
 tried again, up to WEBHOOK_MAX_ATTEMPTS, then 失败 — kept with its log, and may be redelivered.
 """
@@ -19,6 +20,7 @@ import logging
 import random
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -64,6 +66,7 @@ class Answer:
     error: str
     excerpt: str
     duration_ms: int
+    started_at: datetime.datetime
 
     @property
     def ok(self) -> bool:
@@ -112,39 +115,55 @@ def claim(*, now: datetime.datetime, size: int = CLAIM_SIZE) -> list[Delivery]:
 
 
 def deliver_due(*, now: datetime.datetime | None = None, limit: int = 1000) -> Outcome:
-    """POST every due delivery (up to `limit`), batch by batch; the periodic job calls this."""
+    """POST every due delivery (up to `limit`), batch by batch; the periodic job calls this.
+
+    1. claim a batch; 2. POST its rows in parallel (WEBHOOK_CONCURRENCY threads: one receiver that
+    hangs costs the batch one timeout, not one per row); 3. log the attempts and record the outcomes
+    in one transaction.
+    """
     outcome = Outcome()
-    while outcome.total < limit:
-        moment = now or timezone.now()
-        batch = claim(now=moment, size=min(CLAIM_SIZE, limit - outcome.total))
-        if not batch:
-            break
-        for delivery in batch:
-            status = attempt(delivery, lease=delivery.next_attempt_at, clock=moment)
-            setattr(outcome, status, getattr(outcome, status) + 1)
+    with ThreadPoolExecutor(max_workers=settings.WEBHOOK_CONCURRENCY) as pool:
+        while outcome.total < limit:
+            moment = now or timezone.now()
+            batch = claim(now=moment, size=min(CLAIM_SIZE, limit - outcome.total))
+            if not batch:
+                break
+            answers = list(pool.map(post, batch))
+            for status in _record_batch(batch, answers, clock=moment):
+                setattr(outcome, status, getattr(outcome, status) + 1)
     if outcome.total:
         logger.info("webhook delivery: %s", outcome.as_dict())
     return outcome
 
 
-def attempt(delivery: Delivery, *, lease, trigger: str = AttemptTrigger.AUTO, clock=None) -> str:
-    """POST once and record it; 'delivered', 'retrying' or 'failed'.
+@transaction.atomic
+def _record_batch(batch: list[Delivery], answers: list[Answer], *, clock) -> list[str]:
+    Attempt.objects.bulk_create(
+        [_attempt_row(d, a, AttemptTrigger.AUTO) for d, a in zip(batch, answers, strict=True)]
+    )
+    clock = max(clock, timezone.now())
+    return [_record(d, a, lease=d.next_attempt_at, clock=clock) for d, a in zip(batch, answers, strict=True)]
 
-    The next try is scheduled from `clock` (the run's moment), so a run never retries its own failures.
-    """
-    started = timezone.now()
-    answer = post(delivery)
-    Attempt.objects.create(
+
+def _attempt_row(delivery: Delivery, answer: Answer, trigger: str) -> Attempt:
+    return Attempt(
         delivery=delivery,
         trigger=trigger,
-        started_at=started,
+        started_at=answer.started_at,
         duration_ms=answer.duration_ms,
         status_code=answer.status_code,
         ok=answer.ok,
         error=answer.error[:300],
         response_excerpt=answer.excerpt[:EXCERPT],
     )
-    return _record(delivery, answer, lease=lease, clock=max(clock or started, timezone.now()))
+
+
+def attempt(delivery: Delivery, *, lease, trigger: str = AttemptTrigger.REDELIVER) -> str:
+    """POST one delivery now and record it (redelivery, the test event); 'delivered', 'retrying' or 'failed'."""
+    answer = post(delivery)
+    with transaction.atomic():  # the log line and the outcome: one commit
+        _attempt_row(delivery, answer, trigger).save()
+        return _record(delivery, answer, lease=lease, clock=timezone.now())
 
 
 def _record(delivery: Delivery, answer: Answer, *, lease, clock) -> str:
@@ -178,17 +197,18 @@ def post(delivery: Delivery) -> Answer:
         TIMESTAMP_HEADER: timestamp,
         SIGNATURE_HEADER: sign(delivery.subscription.secret, timestamp, body),
     }
-    started = time.monotonic()
+    started_at, started = timezone.now(), time.monotonic()
     try:
         status, excerpt = _send(delivery.subscription.url, body, headers)
         error = "" if 200 <= status < 300 else f"HTTP {status}"
-        return Answer(status, error, excerpt, _ms(started))
+        return Answer(status, error, excerpt, _ms(started), started_at)
     except TimeoutError:
-        return Answer(None, f"超时（{settings.WEBHOOK_TIMEOUT_SECONDS}秒）", "", _ms(started))
+        error, status = f"超时（{settings.WEBHOOK_TIMEOUT_SECONDS}秒）", None
     except ConnectionRefusedError:
-        return Answer(None, "连接被拒绝（接收方未运行）", "", _ms(started))
+        error, status = "连接被拒绝（接收方未运行）", None
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        return Answer(None, f"{exc.__class__.__name__}: {exc}", "", _ms(started))
+        error, status = f"{exc.__class__.__name__}: {exc}", None
+    return Answer(status, error, "", _ms(started), started_at)
 
 
 def _send(url: str, body: bytes, headers: dict) -> tuple[int, str]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, prefetch_related_objects
 from django.utils import timezone
 
 from xinfang.cases.choices import EventKind
@@ -75,31 +76,45 @@ def event_type_of(event) -> str | None:
 
 
 def active_subscriptions() -> list[Subscription]:
-    return list(
+    """The active subscriptions with their unit limits; only those that have limits read them."""
+    rows = list(
         Subscription.objects.filter(is_active=True, account__is_active=True, account__user__is_active=True)
         .select_related("account__user")
-        .prefetch_related("units", "account__units")
+        .annotate(
+            unit_count=Count("units", distinct=True),
+            account_unit_count=Count("account__units", distinct=True),
+        )
     )
+    prefetch_related_objects([s for s in rows if s.unit_count], "units")
+    prefetch_related_objects([s for s in rows if s.account_unit_count], "account__units")
+    return rows
 
 
 def emit_for_case_event(event, case: Case) -> int:
-    """Queue the deliveries a case event calls for; a failure here never undoes the step itself."""
+    """Queue the deliveries a case event calls for; a failure here never undoes the step itself.
+
+    Only the write is in a savepoint (a failed insert rolls back only the webhook rows); the reads
+    before it cost no savepoint for the many events that no subscription wants.
+    """
     event_type = event_type_of(event)
     if event_type is None:
         return 0
     try:
-        with transaction.atomic():  # a savepoint: a bug here rolls back only the webhook rows
-            subscriptions = [s for s in active_subscriptions() if event_type in s.event_types]
-            if not subscriptions:
-                return 0
-            pending = PendingEvent(
-                event_type=event_type,
-                case_id=case.pk,
-                unit_id=_unit_of(event_type, event, case),
-                data=_data_of(event_type, event),
-                occurred_at=event.created_at or timezone.now(),
-            )
-            return _fan_out([pending], subscriptions)
+        subscriptions = [s for s in active_subscriptions() if event_type in s.event_types]
+        if not subscriptions:
+            return 0
+        pending = PendingEvent(
+            event_type=event_type,
+            case_id=case.pk,
+            unit_id=_unit_of(event_type, event, case),
+            data=_data_of(event_type, event),
+            occurred_at=event.created_at or timezone.now(),
+        )
+        rows = _deliveries([pending], subscriptions)
+        if rows:
+            with transaction.atomic():
+                Delivery.objects.bulk_create(rows, batch_size=500)
+        return len(rows)
     except Exception:
         logger.exception("webhook event %s of case %s not queued", event_type, event.case_id)
         return 0
@@ -111,7 +126,9 @@ def emit_many(events: list[PendingEvent]) -> int:
         return 0
     wanted = {e.event_type for e in events}
     subscriptions = [s for s in active_subscriptions() if wanted & set(s.event_types)]
-    return _fan_out(events, subscriptions) if subscriptions else 0
+    rows = _deliveries(events, subscriptions) if subscriptions else []
+    Delivery.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
 
 
 def _unit_of(event_type: str, event, case: Case) -> int | None:
@@ -138,15 +155,26 @@ def _data_of(event_type: str, event) -> dict:
     return data
 
 
+def emit_many_safely(events: list[PendingEvent]) -> int:
+    """`emit_many` in a savepoint: a failure is logged and never undoes the deadline scan's batch."""
+    try:
+        with transaction.atomic():
+            return emit_many(events)
+    except Exception:
+        logger.exception("webhook events of the deadline scan not queued (%d)", len(events))
+        return 0
+
+
 # --- Fan-out ---------------------------------------------------------------------------------------
 
 
-def _fan_out(events: list[PendingEvent], subscriptions: list[Subscription]) -> int:
-    """One Delivery per (event, subscription that wants it and may see the case)."""
+def _deliveries(events: list[PendingEvent], subscriptions: list[Subscription]) -> list[Delivery]:
+    """One Delivery per (event, subscription that wants it and may see the case); not yet saved."""
     cases = {
         c.pk: c for c in Case.objects.filter(pk__in={e.case_id for e in events}).select_related("owner_unit")
     }
-    units = _units({e.unit_id for e in events} | {c.owner_unit_id for c in cases.values()})
+    units = {c.owner_unit_id: c.owner_unit for c in cases.values()}
+    units |= _units({e.unit_id for e in events} - set(units))
     scopes = _ScopeCache()
     visible = _visibility(subscriptions, list(cases))
     rows = []
@@ -173,12 +201,12 @@ def _fan_out(events: list[PendingEvent], subscriptions: list[Subscription]) -> i
                     next_attempt_at=timezone.now(),
                 )
             )
-    Delivery.objects.bulk_create(rows, batch_size=500)
-    return len(rows)
+    return rows
 
 
 def _units(ids: set) -> dict[int, Unit]:
-    return {u.pk: u for u in Unit.objects.filter(pk__in=[i for i in ids if i]).only("id", "name", "path")}
+    ids = {i for i in ids if i}
+    return {u.pk: u for u in Unit.objects.filter(pk__in=ids).only("id", "name", "path")} if ids else {}
 
 
 def _visibility(subscriptions: list[Subscription], case_ids: list[int]) -> dict[int, set[int]]:
@@ -223,10 +251,9 @@ class _ScopeCache:
         return ids
 
     def allows(self, subscription: Subscription, unit_id: int | None) -> bool:
-        for scope in (
-            self._expand(subscription.account.units.all()),
-            self._expand(subscription.units.all()),
-        ):
+        account_units = subscription.account.units.all() if subscription.account_unit_count else ()
+        own_units = subscription.units.all() if subscription.unit_count else ()
+        for scope in (self._expand(account_units), self._expand(own_units)):
             if scope is not None and unit_id not in scope:
                 return False
         return True

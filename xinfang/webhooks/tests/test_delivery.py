@@ -144,3 +144,18 @@ def test_the_backoff_doubles_with_jitter_and_is_capped(settings):
     for attempts, base in [(1, 30), (2, 60), (3, 120), (8, 3600), (20, 3600)]:
         seconds = retry_delay(attempts).total_seconds()
         assert base <= seconds <= base * 1.1
+
+
+def test_a_hanging_receiver_does_not_hold_up_the_others(org, register, account, receiver, settings):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    slow = receiver(["hang"] * 5, hang_seconds=4)
+    fast = receiver()
+    subscribe(account, slow.url)
+    other = make_account(org, name="门户网站", kind="portal", username="svc_portal")
+    subscribe(other, fast.url)
+    for _ in range(5):
+        register()
+    started = time.monotonic()
+    outcome = deliver_due()
+    assert time.monotonic() - started < 4  # five hanging POSTs in parallel: about one timeout
+    assert (outcome.delivered, outcome.retrying) == (5, 5) and len(fast.requests) == 5

@@ -104,15 +104,16 @@ def subscription_update(
     """Change url, event_types, units, description or is_active; the audit row keeps before and after."""
     subscription = Subscription.objects.select_for_update().select_related("account").get(pk=subscription.pk)
     before = _facts(subscription)
-    if "url" in changes:
-        subscription.url = clean_url(changes["url"])
-    if "event_types" in changes:
-        subscription.event_types = clean_event_types(changes["event_types"])
-    if "description" in changes:
-        subscription.description = (changes["description"] or "").strip()[:100]
-    if "is_active" in changes:
-        subscription.is_active = bool(changes["is_active"])
-    subscription.save()
+    cleaners = {
+        "url": clean_url,
+        "event_types": clean_event_types,
+        "description": lambda text: (text or "").strip()[:100],
+        "is_active": bool,
+    }
+    fields = [name for name in cleaners if name in changes]
+    for name in fields:
+        setattr(subscription, name, cleaners[name](changes[name]))
+    subscription.save(update_fields=[*fields, "updated_at"])
     if "units" in changes:
         subscription.units.set(changes["units"])
     after = _facts(subscription)

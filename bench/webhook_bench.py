@@ -31,6 +31,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # http.server's backlog of 5 drops parallel connects (SYN retried after 1 s)
+
+
 def receiver_main(port_queue, count) -> None:
     """The receiving system: count each POST and answer 200."""
 
@@ -47,7 +51,7 @@ def receiver_main(port_queue, count) -> None:
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     port_queue.put(server.server_address[1])
     server.serve_forever()
@@ -145,6 +149,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection, connections
+    from django.test.utils import CaptureQueriesContext
 
     from xinfang.webhooks.models import Delivery, Subscription
     from xinfang.webhooks.services import subscription_create
@@ -162,18 +167,31 @@ def main() -> None:
         f"engine={connection.vendor} registrations={args.registrations} events={args.events} workers={args.workers}"
     )
     time_registrations(20, county, registrar)  # warm-up
-    rows = []
-    for subscriptions in (0, 1, 5):
+    conditions = (0, 1, 5)
+    samples: dict[int, list[float]] = {c: [] for c in conditions}
+    queries: dict[int, int] = {}
+
+    def subscribe(n: int) -> None:
         Subscription.objects.all().delete()
-        for account in accounts[:subscriptions]:
+        for account in accounts[:n]:
             subscription_create(account=account, url=url, event_types=["case.registered"], acting_user=None)
-        samples = time_registrations(args.registrations, county, registrar)
-        rows.append((subscriptions, statistics.median(samples), pct(samples, 0.95)))
-    base = rows[0][1]
-    for subscriptions, p50, p95 in rows:
+
+    # Interleaved rounds: the machine's load drifts, and each condition should see the same drift.
+    for _round in range(max(1, args.registrations // 20)):
+        for n in conditions:
+            subscribe(n)
+            samples[n] += time_registrations(20, county, registrar)
+    for n in conditions:
+        subscribe(n)
+        with CaptureQueriesContext(connection) as captured:
+            time_registrations(1, county, registrar)
+        queries[n] = len(captured.captured_queries)
+    base = statistics.median(samples[0])
+    for n in conditions:
+        p50 = statistics.median(samples[n])
         print(
-            f"emit: {subscriptions} subscriptions  registration p50={p50:.2f} ms p95={p95:.2f} ms "
-            f"(+{p50 - base:.2f} ms over none)"
+            f"emit: {n} subscriptions  registration p50={p50:.2f} ms p95={pct(samples[n], 0.95):.2f} ms "
+            f"(+{p50 - base:.2f} ms over none; {queries[n]} queries, +{queries[n] - queries[0]})"
         )
 
     # Delivery: a backlog of --events rows with a real payload, then the workers drain it.

@@ -8,6 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 64  # http.server's backlog of 5 drops parallel connects (SYN retried after 1 s)
+
+
 class Receiver:
     """An HTTP server on 127.0.0.1 that answers from a script: "200", "500", "hang" …; then "200".
 
@@ -44,7 +48,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = Server(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

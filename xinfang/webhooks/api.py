@@ -37,6 +37,18 @@ from xinfang.webhooks.services import (
 router = Router(tags=["接入系统"])
 
 
+class ErrorOut(Schema):
+    """The API's error shape (integrations/api.py): a code, a Chinese message, per-field errors."""
+
+    code: str
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {400: ErrorOut, **READ_ERRORS}
+
+
 class Page(Schema):
     page: int = 1
     count: int
@@ -166,13 +178,19 @@ def _units(ids: list[int]) -> list[Unit]:
     return units
 
 
-@router.get("/webhooks/event-types", response=list[EventTypeOut], summary="可订阅的事件类型")
+@router.get(
+    "/webhooks/event-types", response={200: list[EventTypeOut], **READ_ERRORS}, summary="可订阅的事件类型"
+)
 def event_types_api(request):
     account_of_caller(request.user)
     return [{"code": code, "label": str(label)} for code, label in EventType.choices]
 
 
-@router.get("/webhooks/subscriptions", response=list[SubscriptionOut], summary="本系统的 Webhook 订阅")
+@router.get(
+    "/webhooks/subscriptions",
+    response={200: list[SubscriptionOut], **READ_ERRORS},
+    summary="本系统的 Webhook 订阅",
+)
 def subscription_list_api(request):
     account = account_of_caller(request.user)
     rows = account.webhook_subscriptions.prefetch_related("units").order_by("id")
@@ -181,7 +199,7 @@ def subscription_list_api(request):
 
 @router.post(
     "/webhooks/subscriptions",
-    response={201: SubscriptionSecretOut},
+    response={201: SubscriptionSecretOut, **WRITE_ERRORS},
     summary="新增订阅（签名密钥只在此返回一次）",
 )
 def subscription_create_api(request, payload: SubscriptionIn):
@@ -199,15 +217,21 @@ def subscription_create_api(request, payload: SubscriptionIn):
     return Status(201, {**_subscription_out(subscription), "secret": secret})
 
 
-@router.get("/webhooks/subscriptions/{pk}", response=SubscriptionOut, summary="一个订阅")
+@router.get(
+    "/webhooks/subscriptions/{pk}", response={200: SubscriptionOut, **READ_ERRORS}, summary="一个订阅"
+)
 def subscription_get_api(request, pk: int):
     return _subscription_out(get_subscription_for_account(account_of_caller(request.user), pk))
 
 
-@router.patch("/webhooks/subscriptions/{pk}", response=SubscriptionOut, summary="修改、停用或启用订阅")
+@router.patch(
+    "/webhooks/subscriptions/{pk}",
+    response={200: SubscriptionOut, **WRITE_ERRORS},
+    summary="修改、停用或启用订阅",
+)
 def subscription_patch_api(request, pk: int, payload: SubscriptionPatch):
     subscription = get_subscription_for_account(account_of_caller(request.user), pk)
-    changes = payload.dict(exclude_none=True)
+    changes = payload.model_dump(exclude_none=True)
     if "units" in changes:
         changes["units"] = _units(changes["units"])
     subscription = subscription_update(
@@ -218,7 +242,7 @@ def subscription_patch_api(request, pk: int, payload: SubscriptionPatch):
 
 @router.post(
     "/webhooks/subscriptions/{pk}/rotate-secret",
-    response=SubscriptionSecretOut,
+    response={200: SubscriptionSecretOut, **WRITE_ERRORS},
     summary="重新生成签名密钥（旧密钥立即失效）",
 )
 def subscription_rotate_api(request, pk: int):
@@ -230,7 +254,11 @@ def subscription_rotate_api(request, pk: int):
     return {**_subscription_out(subscription), "secret": secret}
 
 
-@router.post("/webhooks/subscriptions/{pk}/test", response=DeliveryDetailOut, summary="发送测试事件")
+@router.post(
+    "/webhooks/subscriptions/{pk}/test",
+    response={200: DeliveryDetailOut, **WRITE_ERRORS},
+    summary="发送测试事件",
+)
 def subscription_test_api(request, pk: int):
     subscription = get_subscription_for_account(account_of_caller(request.user), pk)
     delivery = subscription_send_test(
@@ -247,7 +275,11 @@ class DeliveryQuery(Schema):
     page: int = 1
 
 
-@router.get("/webhooks/deliveries", response=DeliveryListOut, summary="本系统的投递记录")
+@router.get(
+    "/webhooks/deliveries",
+    response={200: DeliveryListOut, 400: ErrorOut, **READ_ERRORS},
+    summary="本系统的投递记录",
+)
 def delivery_list_api(request, q: Query[DeliveryQuery]):
     account = account_of_caller(request.user)
     if q.status and q.status not in DeliveryStatus.values:
@@ -271,7 +303,11 @@ def _uuid(value: str):
         raise Http404(_("投递记录不存在。")) from None
 
 
-@router.get("/webhooks/deliveries/{delivery_id}", response=DeliveryDetailOut, summary="一次投递及每次尝试")
+@router.get(
+    "/webhooks/deliveries/{delivery_id}",
+    response={200: DeliveryDetailOut, **READ_ERRORS},
+    summary="一次投递及每次尝试",
+)
 def delivery_get_api(request, delivery_id: str):
     account = account_of_caller(request.user)
     return _delivery_detail(get_delivery_for_account(account, _uuid(delivery_id)))
@@ -336,7 +372,9 @@ def _oa_reach(account) -> set[int]:
     return reach
 
 
-@router.get("/todos", response=TodosOut, summary="OA 待办：某工作人员所在单位待办的信访件")
+@router.get(
+    "/todos", response={200: TodosOut, **READ_ERRORS}, summary="OA 待办：某工作人员所在单位待办的信访件"
+)
 def todos_api(request, q: Query[TodoQuery]):
     """The staff user's 待办, as their workbench shows it: counts per group and the first page."""
     account = account_of_caller(request.user)

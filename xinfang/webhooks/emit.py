@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, prefetch_related_objects
 from django.utils import timezone
 
 from xinfang.cases.choices import EventKind
 from xinfang.cases.models import Case, CaseUnit
+from xinfang.integrations.models import IntegrationAccount
 from xinfang.orgs.access import sees_everything, visible_unit_ids
 from xinfang.orgs.models import Unit
 from xinfang.webhooks.choices import EventType
@@ -76,17 +76,27 @@ def event_type_of(event) -> str | None:
 
 
 def active_subscriptions() -> list[Subscription]:
-    """The active subscriptions with their unit limits; only those that have limits read them."""
+    """The active subscriptions, each with `limit_paths`: the tree paths of its account's units and of
+    its own units (two lists; an empty one = no limit). Three plain queries, whatever the count."""
     rows = list(
-        Subscription.objects.filter(is_active=True, account__is_active=True, account__user__is_active=True)
-        .select_related("account__user")
-        .annotate(
-            unit_count=Count("units", distinct=True),
-            account_unit_count=Count("account__units", distinct=True),
-        )
+        Subscription.objects.filter(
+            is_active=True, account__is_active=True, account__user__is_active=True
+        ).select_related("account__user")
     )
-    prefetch_related_objects([s for s in rows if s.unit_count], "units")
-    prefetch_related_objects([s for s in rows if s.account_unit_count], "account__units")
+    if not rows:
+        return rows
+    own: dict[int, list[str]] = defaultdict(list)
+    for subscription_id, path in Subscription.units.through.objects.filter(
+        subscription_id__in=[s.pk for s in rows]
+    ).values_list("subscription_id", "unit__path"):
+        own[subscription_id].append(path)
+    accounts: dict[int, list[str]] = defaultdict(list)
+    for account_id, path in IntegrationAccount.units.through.objects.filter(
+        integrationaccount_id__in={s.account_id for s in rows}
+    ).values_list("integrationaccount_id", "unit__path"):
+        accounts[account_id].append(path)
+    for subscription in rows:
+        subscription.limit_paths = (accounts[subscription.account_id], own[subscription.pk])
     return rows
 
 
@@ -233,27 +243,25 @@ def _visibility(subscriptions: list[Subscription], case_ids: list[int]) -> dict[
 
 
 class _ScopeCache:
-    """The units an account and a subscription are restricted to, each a subtree (None = all)."""
+    """The units an account and a subscription are restricted to, each a subtree (no paths = all)."""
 
     def __init__(self) -> None:
-        self._subtrees: dict[int, set[int]] = {}
+        self._subtrees: dict[str, set[int]] = {}
 
-    def _expand(self, units) -> set[int] | None:
-        units = list(units)
-        if not units:
+    def _expand(self, paths: list[str]) -> set[int] | None:
+        if not paths:
             return None
         ids: set[int] = set()
-        for unit in units:
-            if unit.pk not in self._subtrees:
-                below = Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
-                self._subtrees[unit.pk] = set(below)
-            ids |= self._subtrees[unit.pk]
+        for path in paths:
+            if path not in self._subtrees:
+                below = Unit.objects.filter(path__startswith=path).values_list("pk", flat=True)
+                self._subtrees[path] = set(below)
+            ids |= self._subtrees[path]
         return ids
 
     def allows(self, subscription: Subscription, unit_id: int | None) -> bool:
-        account_units = subscription.account.units.all() if subscription.account_unit_count else ()
-        own_units = subscription.units.all() if subscription.unit_count else ()
-        for scope in (self._expand(account_units), self._expand(own_units)):
+        for paths in subscription.limit_paths:
+            scope = self._expand(paths)
             if scope is not None and unit_id not in scope:
                 return False
         return True

@@ -75,14 +75,16 @@ def event_type_of(event) -> str | None:
     return ACTION_EVENTS.get((event.data or {}).get("action"))
 
 
-def active_subscriptions() -> list[Subscription]:
-    """The active subscriptions, each with `limit_paths`: the tree paths of its account's units and of
-    its own units (two lists; an empty one = no limit). Three plain queries, whatever the count."""
-    rows = list(
-        Subscription.objects.filter(
+def active_subscriptions(event_types: set[str]) -> list[Subscription]:
+    """The active subscriptions wanting any of `event_types`, each with `limit_paths`: the tree paths
+    of its account's units and of its own units (two lists; empty = no limit). At most three queries."""
+    rows = [
+        s
+        for s in Subscription.objects.filter(
             is_active=True, account__is_active=True, account__user__is_active=True
         ).select_related("account__user")
-    )
+        if event_types & set(s.event_types)
+    ]
     if not rows:
         return rows
     own: dict[int, list[str]] = defaultdict(list)
@@ -110,7 +112,7 @@ def emit_for_case_event(event, case: Case) -> int:
     if event_type is None:
         return 0
     try:
-        subscriptions = [s for s in active_subscriptions() if event_type in s.event_types]
+        subscriptions = active_subscriptions({event_type})
         if not subscriptions:
             return 0
         pending = PendingEvent(
@@ -134,8 +136,7 @@ def emit_many(events: list[PendingEvent]) -> int:
     """Queue many events at once (the deadline scan): subscriptions and cases are read once."""
     if not events:
         return 0
-    wanted = {e.event_type for e in events}
-    subscriptions = [s for s in active_subscriptions() if wanted & set(s.event_types)]
+    subscriptions = active_subscriptions({e.event_type for e in events})
     rows = _deliveries(events, subscriptions) if subscriptions else []
     Delivery.objects.bulk_create(rows, batch_size=500)
     return len(rows)

@@ -7,7 +7,6 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -184,7 +183,7 @@ def _attachment_out(submission: Submission, a: SubmissionAttachment) -> dict:
         "name": a.original_name,
         "content_type": a.content_type,
         "size": a.size,
-        "url": reverse("reporting:submission-attachment", args=[submission.pk, a.pk]),
+        "url": f"/api/v1/reports/submissions/{submission.pk}/attachments/{a.pk}",
     }
 
 

@@ -7,14 +7,14 @@ from xinfang.webhooks.choices import DeliveryStatus
 from xinfang.webhooks.models import Delivery, Subscription
 
 
-def accounts_with_subscriptions() -> list[IntegrationAccount]:
-    """Every connected system with its subscriptions and how many deliveries wait or failed."""
+def accounts_with_subscriptions(accounts) -> list[IntegrationAccount]:
+    """These connected systems with their subscriptions and how many deliveries wait or failed."""
     subscriptions = Subscription.objects.annotate(
         pending=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING)),
         failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)),
     ).prefetch_related("units")
-    accounts = IntegrationAccount.objects.select_related("user").order_by("name")
     accounts = list(accounts)
+    subscriptions = subscriptions.filter(account__in=[a.pk for a in accounts])
     by_account: dict[int, list[Subscription]] = {}
     for subscription in subscriptions.order_by("id"):
         by_account.setdefault(subscription.account_id, []).append(subscription)
@@ -25,6 +25,7 @@ def accounts_with_subscriptions() -> list[IntegrationAccount]:
 
 def delivery_list(
     *,
+    accounts=None,
     account: IntegrationAccount | None = None,
     subscription: int | None = None,
     status: str = "",
@@ -33,6 +34,8 @@ def delivery_list(
 ) -> QuerySet[Delivery]:
     """The delivery log, newest first, filtered (each filter optional)."""
     rows = Delivery.objects.select_related("subscription__account").order_by("-id")
+    if accounts is not None:
+        rows = rows.filter(subscription__account__in=accounts)
     if account is not None:
         rows = rows.filter(subscription__account=account)
     if subscription:

@@ -6,17 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.common.paging import IdFirstPaginator
-from xinfang.integrations.models import IntegrationAccount
-from xinfang.webhooks.access import require_admin
+from xinfang.integrations.accounts import manageable_accounts
+from xinfang.webhooks.access import managed_account, managed_delivery, managed_subscription, require_admin
 from xinfang.webhooks.delivery import body_of
 from xinfang.webhooks.forms import DeliveryFilterForm, SubscriptionEditForm, SubscriptionForm
-from xinfang.webhooks.models import Delivery, Subscription
 from xinfang.webhooks.selectors import accounts_with_subscriptions, delivery_list
 from xinfang.webhooks.services import (
     delivery_redeliver,
@@ -37,7 +36,8 @@ RESULT_TEXT = {
 @require_GET
 def account_list(request):
     require_admin(request.user)
-    return render(request, "webhooks/accounts.html", {"accounts": accounts_with_subscriptions()})
+    accounts = accounts_with_subscriptions(manageable_accounts(request.user))
+    return render(request, "webhooks/accounts.html", {"accounts": accounts})
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -50,8 +50,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def subscription_new(request, account_id: int):
-    require_admin(request.user)
-    account = get_object_or_404(IntegrationAccount, pk=account_id)
+    account = managed_account(request.user, account_id)
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,8 +66,7 @@ def subscription_new(request, account_id: int):
 
 @login_required
 def subscription_edit(request, pk: int):
-    require_admin(request.user)
-    subscription = get_object_or_404(Subscription.objects.select_related("account"), pk=pk)
+    subscription = managed_subscription(request.user, pk)
     initial = {
         "url": subscription.url,
         "event_types": subscription.event_types,
@@ -94,8 +92,7 @@ def subscription_edit(request, pk: int):
 @login_required
 @require_POST
 def subscription_toggle(request, pk: int):
-    require_admin(request.user)
-    subscription = get_object_or_404(Subscription, pk=pk)
+    subscription = managed_subscription(request.user, pk)
     active = request.POST.get("active") == "1"
     subscription_update(
         subscription=subscription, acting_user=request.user, request=request, is_active=active
@@ -109,8 +106,7 @@ def subscription_toggle(request, pk: int):
 @login_required
 @require_POST
 def subscription_rotate(request, pk: int):
-    require_admin(request.user)
-    subscription = get_object_or_404(Subscription.objects.select_related("account"), pk=pk)
+    subscription = managed_subscription(request.user, pk)
     secret = subscription_rotate_secret(subscription=subscription, acting_user=request.user, request=request)
     return _show_secret(request, subscription, secret, created=False)
 
@@ -125,8 +121,7 @@ def _show_secret(request, subscription, secret: str, *, created: bool):
 @login_required
 @require_POST
 def subscription_test(request, pk: int):
-    require_admin(request.user)
-    subscription = get_object_or_404(Subscription.objects.select_related("account"), pk=pk)
+    subscription = managed_subscription(request.user, pk)
     delivery = subscription_send_test(subscription=subscription, acting_user=request.user, request=request)
     if delivery.status == "delivered":
         messages.success(request, _("测试事件已送达对方系统。"))
@@ -144,10 +139,10 @@ def delivery_log(request):
     require_admin(request.user)
     form = DeliveryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    account = None
-    if filters.get("account"):
-        account = IntegrationAccount.objects.filter(pk=filters["account"]).first()
+    managed = manageable_accounts(request.user)
+    account = managed.filter(pk=filters["account"]).first() if filters.get("account") else None
     rows = delivery_list(
+        accounts=managed,
         account=account,
         subscription=filters.get("subscription"),
         status=filters.get("status") or "",
@@ -169,8 +164,7 @@ def delivery_log(request):
 @login_required
 @require_GET
 def delivery_detail(request, uuid):
-    require_admin(request.user)
-    delivery = get_object_or_404(Delivery.objects.select_related("subscription__account"), uuid=uuid)
+    delivery = managed_delivery(request.user, uuid)
     context = {
         "delivery": delivery,
         "attempts": list(delivery.attempt_log.order_by("-id")),
@@ -183,8 +177,7 @@ def delivery_detail(request, uuid):
 @login_required
 @require_POST
 def delivery_redeliver_view(request, uuid):
-    require_admin(request.user)
-    delivery = get_object_or_404(Delivery, uuid=uuid)
+    delivery = managed_delivery(request.user, uuid)
     result = delivery_redeliver(delivery=delivery, acting_user=request.user, request=request)
     (messages.success if result == "delivered" else messages.warning)(request, RESULT_TEXT[result])
     return redirect("webhooks:delivery", uuid=delivery.uuid)

@@ -91,11 +91,16 @@ def test_a_persons_token_and_another_accounts_objects_are_refused(client, org, a
     assert Subscription.objects.get(pk=theirs.pk).is_active
 
 
-def test_a_read_only_token_may_read_but_not_change(client, org, account):
-    auth = bearer(account.user, scopes=("read",))
-    assert client.get(f"{BASE}/webhooks/subscriptions", **auth).status_code == 200
+def test_the_webhook_endpoints_need_the_webhooks_manage_scope(client, org, account):
+    refused = bearer(account.user, scopes=("cases:read",))
+    assert client.get(f"{BASE}/webhooks/subscriptions", **refused).status_code == 403
+    scoped = bearer(account.user, scopes=("webhooks:manage",))
     body = {"url": "https://x.example/h", "event_types": ["case.registered"]}
-    assert post(client, f"{BASE}/webhooks/subscriptions", body, auth).status_code == 403
+    assert post(client, f"{BASE}/webhooks/subscriptions", body, scoped).status_code == 201
+    assert client.get(f"{BASE}/webhooks/subscriptions", **scoped).status_code == 200
+    assert client.get(f"{BASE}/todos", {"username": "town_handler"}, **scoped).status_code == 403
+    todos = bearer(account.user, scopes=("todos:read",))
+    assert client.get(f"{BASE}/todos", {"username": "town_handler"}, **todos).status_code == 200
 
 
 def test_the_delivery_log_test_event_and_redelivery(client, org, account, auth, register, receiver):

@@ -113,3 +113,21 @@ def test_the_test_button_sends_and_shows_the_result(client, org, account, receiv
     text = response.content.decode()
     assert "测试事件未送达" in text and "HTTP 500" in text
     assert hook.requests[0][0]["X-Xinfang-Event"] == "webhook.test"
+
+
+def test_a_bureau_admin_manages_only_the_accounts_in_their_units(client, org, account, receiver):
+    from xinfang.orgs.models import Membership, Role, User
+
+    subscription, _ = subscribe(account, receiver().url)  # the account's seat is at the county
+    neighbour = User.objects.create_user(username="other_admin", full_name="邻县管理员")
+    Membership.objects.create(user=neighbour, unit=org.other, role=Role.objects.get(code="admin"))
+    client.force_login(neighbour)
+    page = client.get(reverse("webhooks:accounts"))
+    assert page.status_code == 200 and "OA系统" not in page.content.decode()
+    assert client.get(reverse("webhooks:subscription-edit", args=[subscription.pk])).status_code == 404
+    assert client.post(reverse("webhooks:subscription-rotate", args=[subscription.pk])).status_code == 404
+    county_admin = User.objects.create_user(username="county_admin", full_name="县管理员")
+    Membership.objects.create(user=county_admin, unit=org.county, role=Role.objects.get(code="admin"))
+    client.force_login(county_admin)
+    assert "OA系统" in client.get(reverse("webhooks:accounts")).content.decode()
+    assert client.get(reverse("webhooks:subscription-edit", args=[subscription.pk])).status_code == 200

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install install-fonts install-test lint check test-sqlite test-postgres bench bench-portal demo worker clean
+.PHONY: run test install install-fonts install-test lint check test-sqlite test-postgres bench bench-webhooks bench-portal demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ test: lint check test-sqlite test-postgres
 N ?= 1000000
 bench: install
 	XINFANG_ALLOW_INSECURE_KEY=true $(PY) bench/run.py --cases $(N)
+
+# Webhook delivery throughput and the cost of emitting (its own fresh database; docs/webhooks.md).
+bench-webhooks: install
+	XINFANG_ALLOW_INSECURE_KEY=true $(PY) bench/webhook_bench.py --engine $${ENGINE:-sqlite}
 
 bench-portal: install
 	$(PY) bench/portal_load.py --engine $${ENGINE:-postgres} --citizens $${CITIZENS:-50} --seconds $${SECONDS_:-60}

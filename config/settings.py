@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xinfang.assessment",
     "xinfang.sso",
     "xinfang.exchange",
+    "xinfang.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,15 @@ REPORT_SIGNOFF_REQUIRED = env_bool("REPORT_SIGNOFF_REQUIRED", False)  # 信息�
 KPI_CACHE_SECONDS = env_int("KPI_CACHE_SECONDS", 3600, minimum=0, maximum=86_400)
 SMS_REVIEW_REMINDER_DAYS = env_int("SMS_REVIEW_REMINDER_DAYS", 5, minimum=1, maximum=29)
 SMS_REMINDER_SECONDS = env_int("SMS_REMINDER_SECONDS", 3600, minimum=60)
+# --- Webhooks to connected systems (issue 7 §3; docs/webhooks.md) -------------------------------------
+WEBHOOK_DELIVER_SECONDS = env_int("WEBHOOK_DELIVER_SECONDS", 10, minimum=1, maximum=3600)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1, maximum=60)
+WEBHOOK_CONCURRENCY = env_int("WEBHOOK_CONCURRENCY", 8, minimum=1, maximum=64)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1, maximum=50)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1, maximum=86_400)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 21_600, minimum=1, maximum=7 * 86_400)
+# The absolute address of this system, for the links in webhook payloads ("" → paths only).
+WEBHOOK_BASE_URL = env_str("WEBHOOK_BASE_URL", "").rstrip("/")
 FORUM_FEEDS = env_list("FORUM_FEEDS", [])
 FORUM_POLL_SECONDS = env_int("FORUM_POLL_SECONDS", 900, minimum=60)
 FORUM_TIMEOUT = env_int("FORUM_TIMEOUT", 15, minimum=1, maximum=120)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("inbox/", include("xinfang.messaging.inbox_urls")),  # 消息: the user's own notices
     path("supervision/", include("xinfang.supervision.urls")),  # 催办、督办、抽查回访
     path("exchange/", include("xinfang.exchange.urls")),  # 跨系统交换 (issue 7 §6)
+    path("integrations/webhooks/", include("xinfang.webhooks.urls")),  # Webhook 推送 (issue 7 §3)
     path("api/v1/", api.urls),
     path("integrations/accounts/", include("xinfang.integrations.urls")),  # 接入系统 (issue 7 §2)
     path("open311/v2/", include("xinfang.integrations.open311_urls")),  # GeoReport v2 (issue 7 §4)

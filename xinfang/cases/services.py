@@ -45,6 +45,9 @@ def event_record(
     from xinfang.messaging.notify import notify_for_event  # the SMS notices, in this same transaction
 
     notify_for_event(event)
+    from xinfang.webhooks.emit import emit_for_case_event  # the webhook outbox, in this same transaction
+
+    emit_for_case_event(event, case)
     return event
 
 

@@ -28,6 +28,10 @@ def periodic_jobs() -> dict[str, datetime.timedelta]:
         "xinfang.reporting.tasks.refresh_volume_rollup": datetime.timedelta(
             seconds=settings.DASHBOARD_ROLLUP_SECONDS
         ),
+        # Webhooks to connected systems: the delivery outbox (issue 7 §3; docs/webhooks.md).
+        "xinfang.webhooks.tasks.webhooks_deliver": datetime.timedelta(
+            seconds=settings.WEBHOOK_DELIVER_SECONDS
+        ),
         # Old Excel export files (docs/exports.md).
         "xinfang.cases.tasks.export_files_cleanup": datetime.timedelta(hours=1),
     }

@@ -156,6 +156,9 @@ def _register_routers() -> None:
     api.add_router("/audit", "xinfang.common.api.router")  # 查阅记录 (personal-data views)
     api.add_router("/inbox", inbox_router)  # 消息: the caller's own notices
     api.add_router("/exchange", "xinfang.exchange.api.router")  # 跨系统交换 (issue 7 §6)
+    api.add_router(
+        "/integrations", "xinfang.webhooks.api.router"
+    )  # Webhook 订阅、投递记录、OA 待办 (issue 7 §3)
 
 
 _register_routers()

@@ -59,6 +59,7 @@ RULES = (
     Rule("/todos", "todos:read", "todos:read"),
     Rule("/webhooks", "webhooks:manage", "webhooks:manage"),
     Rule("/integrations/webhooks", "webhooks:manage", "webhooks:manage"),
+    Rule("/integrations/todos", "todos:read", "todos:read"),  # OA 待办 (docs/webhooks.md)
     Rule("/exchange", "exchange", "exchange"),
 )
 

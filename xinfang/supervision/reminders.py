@@ -356,6 +356,7 @@ class _Scan:
         # Straight into the log, not through `event_record`: an overdue entry tells the petitioner
         # nothing (messaging/notify.py's table; test_reminders checks it stays so).
         result.events = rows_append(CaseEvent, EVENT_COLUMNS, events)
+        _webhooks(clocks, reached, now)  # the webhook outbox, in this same transaction (docs/webhooks.md)
         return result
 
     def _claim(self, reached: dict[int, list[str]], now: datetime.datetime) -> None:
@@ -464,6 +465,32 @@ class _Scan:
             "stages": [s for s in stages if s != REMIND],
         }
         return (clock.case_id, EventKind.OVERDUE.value, clock.unit_id, "；".join(parts) + "。", data, now)
+
+
+def _webhooks(clocks: list[Clock], reached: dict[int, list[str]], now) -> None:
+    """即将到期 (the reminder stage) and 已超期 (the overdue stage) for the connected systems."""
+    from xinfang.webhooks.choices import EventType
+    from xinfang.webhooks.emit import PendingEvent, emit_many_safely
+
+    kinds = {REMIND: EventType.DEADLINE_NEAR, OVERDUE: EventType.DEADLINE_OVERDUE}
+    emit_many_safely(
+        [
+            PendingEvent(
+                event_type=kinds[stage],
+                case_id=clock.case_id,
+                unit_id=clock.unit_id,
+                data={
+                    "step": clock.step,
+                    "step_label": str(Step(clock.step).label),
+                    "due_on": str(clock.due_on),
+                },
+                occurred_at=now,
+            )
+            for clock in clocks
+            for stage in reached.get(clock.id, ())
+            if stage in kinds
+        ]
+    )
 
 
 @task()

@@ -1,0 +1,1 @@
+from xinfang.webhooks.tests.support import receiver  # noqa: F401 - the loopback receiver fixture

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.common import views as common_views
-from xinfang.integrations.api import api
+from xinfang.integrations.api import api, unknown_path
 from xinfang.messaging.webhooks import sms_inbound
 from xinfang.orgs import views as org_views
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("inbox/", include("xinfang.messaging.inbox_urls")),  # 消息: the user's own notices
     path("supervision/", include("xinfang.supervision.urls")),  # 催办、督办、抽查回访
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_path),  # JSON 404, not the HTML page
     path("open311/v2/", include("xinfang.integrations.open311_urls")),  # GeoReport v2 (issue 7 §4)
     path("sms/inbound/", sms_inbound, name="sms-inbound"),  # the SMS gateway's signed webhook
     path("admin/", admin.site.urls),

@@ -26,9 +26,11 @@ from xinfang.cases.selectors import (
 )
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
+from xinfang.integrations.conditional import Resource, conditional
 from xinfang.orgs.access import seats_of
 
 router = Router(tags=["信访件"])
+CASE = Resource("case", lambda user, path: get_case_for_user(user, number=path["number"]))
 
 
 class Page(Schema):
@@ -172,16 +174,18 @@ def search_api(request, q: Query[SearchQuery]):
     data = {k: v for k, v in q.dict().items() if k != "page" and v not in ("", False)}
     form = case_search_form(data)
     if not form.is_valid():
-        return Status(400, {"detail": _("查询条件有误。"), "errors": form.errors.get_json_data()})
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        return Status(400, {"code": "invalid", "detail": _("查询条件有误。"), "errors": errors})
     results = case_search(user=request.user, criteria=form.cleaned_data)
     if results is None:
-        return Status(400, {"detail": _("请输入要查找的字词，或选择至少一个条件。")})
+        return Status(400, {"code": "invalid", "detail": _("请输入要查找的字词，或选择至少一个条件。")})
     page = SearchPaginator(results, settings.PAGE_SIZE).get_page(q.page)
     meta = {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages}
     return {"items": [case_list_out(c) for c in page.object_list], "pagination": meta}
 
 
 @router.get("/{number}", response=CaseOut, summary="信访件详情")
+@conditional(CASE)
 def case_get_api(request, number: str):
     case = get_case_for_user(request.user, number=number)
     if can_see_identity(request.user, case) and case.petitioners.exists():
@@ -239,6 +243,7 @@ def case_actions_api(request, number: str):
         "可带 `version`（读取信访件时的版本号）：若期间已被他人处理，返回 409。"
     ),
 )
+@conditional(CASE)
 def case_action_api(request, number: str, code: str, payload: Body[dict[str, Any] | None] = None):
     from xinfang.cases.views import action_perform
     from xinfang.cases.workflow import ACTIONS, action_refusal

@@ -28,8 +28,10 @@ from xinfang.disputes.services import (
     dispute_update,
 )
 from xinfang.disputes.workflow import TRANSITION_CODES, DisputeConflict, actions_for
+from xinfang.integrations.conditional import Resource, conditional
 
 router = Router(tags=["排查调处"])
+DISPUTE = Resource("dispute", lambda user, path: get_dispute_for_user(user, path["number"]))
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
 
 
@@ -132,7 +134,7 @@ class DisputeOut(DisputeListOut):
     version: int
 
 
-class Page(Schema):
+class LedgerPage(Schema):
     page: int
     count: int
     pages: int
@@ -141,7 +143,7 @@ class Page(Schema):
 class LedgerOut(Schema):
     counts: dict[str, int]
     items: list[DisputeListOut]
-    pagination: Page
+    pagination: LedgerPage
 
 
 class LedgerQuery(Schema):
@@ -320,6 +322,7 @@ def dispute_create_api(request, payload: DisputeIn):
 
 
 @router.get("/{number}", response=DisputeOut, summary="矛盾纠纷详情（联系电话仅对有权人员完整显示，并留痕）")
+@conditional(DISPUTE)
 def dispute_get_api(request, number: str):
     return dispute_out(request, get_dispute_for_user(request.user, number))
 
@@ -356,6 +359,7 @@ def _merged_input(dispute: Dispute, patch: DisputePatch) -> DisputeInput:
 
 
 @router.patch("/{number}", response={200: DisputeOut, **ERRORS}, summary="修改登记内容（上报前）")
+@conditional(DISPUTE)
 def dispute_update_api(request, number: str, payload: DisputePatch):
     dispute = get_dispute_for_user(request.user, number)
     if payload.parties is not None:
@@ -383,6 +387,7 @@ def measures_api(request, number: str):
 @router.post(
     "/{number}/measures", response={201: MeasureOut, **ERRORS}, summary="记录一条化解措施（上报后仍可）"
 )
+@conditional(DISPUTE)
 def measure_add_api(request, number: str, payload: MeasureIn):
     dispute = get_dispute_for_user(request.user, number)
     try:
@@ -411,6 +416,7 @@ STEP_CODES = (*TRANSITION_CODES, "report", "acknowledge")
     response={200: DisputeOut, **ERRORS},
     summary="办理一步：mediate 开始调处、resolve 已化解、escalate 未化解上报、to_petition 转入信访程序、report 上报、acknowledge 签收",
 )
+@conditional(DISPUTE)
 def dispute_step_api(request, number: str, payload: StepIn):
     dispute = get_dispute_for_user(request.user, number)
     if payload.action not in STEP_CODES:
@@ -438,6 +444,7 @@ def dispute_step_api(request, number: str, payload: StepIn):
 
 
 @router.post("/{number}/cases", response={200: DisputeOut, **ERRORS}, summary="关联已有信访件（按编号）")
+@conditional(DISPUTE)
 def dispute_link_api(request, number: str, payload: LinkIn):
     dispute = get_dispute_for_user(request.user, number)
     try:

@@ -63,7 +63,7 @@ class MessageListOut(Schema):
     case_number: str | None
 
 
-class AttachmentOut(Schema):
+class MessageAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
@@ -82,7 +82,7 @@ class MessageOut(MessageListOut):
     screening_unit: str
     answer: str
     reason: str
-    attachments: list[AttachmentOut]
+    attachments: list[MessageAttachmentOut]
 
 
 class QueueCountsOut(Schema):
@@ -93,7 +93,7 @@ class QueueCountsOut(Schema):
     by_source: dict[str, int]
 
 
-class PageOut(Schema):
+class MessagePageOut(Schema):
     page: int
     count: int
     pages: int
@@ -103,7 +103,7 @@ class QueueOut(Schema):
     tab: str
     counts: QueueCountsOut
     items: list[MessageListOut]
-    pagination: PageOut
+    pagination: MessagePageOut
 
 
 class QueueQuery(Schema):

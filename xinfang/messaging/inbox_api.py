@@ -32,7 +32,7 @@ class NotificationOut(Schema):
     read_at: datetime.datetime | None
 
 
-class PageOut(Schema):
+class InboxPageOut(Schema):
     page: int
     count: int
     pages: int
@@ -41,7 +41,7 @@ class PageOut(Schema):
 class InboxOut(Schema):
     unread: int
     items: list[NotificationOut]
-    pagination: PageOut
+    pagination: InboxPageOut
 
 
 class InboxQuery(Schema):

@@ -24,7 +24,7 @@ from xinfang.cases.selectors import (
     workbench_cases,
     workbench_counts,
 )
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.common.services import audit_record
 from xinfang.integrations.conditional import Resource, conditional
 from xinfang.orgs.access import seats_of
@@ -55,9 +55,8 @@ class LookupOut(Schema):
 
 
 def _page(queryset, number: int):
-    page = IdFirstPaginator(queryset, settings.PAGE_SIZE).get_page(number)
-    meta = {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages}
-    return [case_list_out(c) for c in page.object_list], meta
+    page = page_of(queryset, number)
+    return [case_list_out(c) for c in page.object_list], page_meta(page)
 
 
 class WorkbenchQuery(Schema):
@@ -115,15 +114,20 @@ class SentOut(Schema):
     case_due_on: str | None
 
 
-@router.get("/sent", response=list[SentOut], summary="本单位转送、交办出去的信访件及其当前状态")
+class SentPage(Schema):
+    items: list[SentOut]
+    pagination: Page
+
+
+@router.get("/sent", response=SentPage, summary="本单位转送、交办出去的信访件及其当前状态")
 def sent_api(request, unit: int | None = None, show: str = "open", page: int = 1):
     seats = {seat.unit.pk: seat.unit for seat in seats_of(request.user)}
     chosen = seats.get(unit) if unit is not None else next(iter(seats.values()), None)
     if chosen is None:
         raise Http404(_("您不在该单位任职。"))
     queryset = sent_dispatches(unit=chosen, only_open=show != "all")
-    rows = IdFirstPaginator(queryset, settings.PAGE_SIZE).get_page(page).object_list
-    return [
+    found = page_of(queryset, page)
+    items = [
         {
             "number": d.case.number,
             "title": d.case.title,
@@ -138,8 +142,9 @@ def sent_api(request, unit: int | None = None, show: str = "open", page: int = 1
             "owner_unit": d.case.owner_unit.name,
             "case_due_on": d.case.due_on.isoformat() if d.case.due_on else None,
         }
-        for d in rows
+        for d in found.object_list
     ]
+    return {"items": items, "pagination": page_meta(found)}
 
 
 class SearchQuery(Schema):
@@ -179,9 +184,8 @@ def search_api(request, q: Query[SearchQuery]):
     results = case_search(user=request.user, criteria=form.cleaned_data)
     if results is None:
         return Status(400, {"code": "invalid", "detail": _("请输入要查找的字词，或选择至少一个条件。")})
-    page = SearchPaginator(results, settings.PAGE_SIZE).get_page(q.page)
-    meta = {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages}
-    return {"items": [case_list_out(c) for c in page.object_list], "pagination": meta}
+    page = page_of(results, q.page, paginator=SearchPaginator)
+    return {"items": [case_list_out(c) for c in page.object_list], "pagination": page_meta(page)}
 
 
 @router.get("/{number}", response=CaseOut, summary="信访件详情")

@@ -6,13 +6,12 @@ Errors: 400 with Chinese field messages (bad input, nothing changed), 403 (may r
 
 import datetime
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.common.services import audit_record
 from xinfang.common.validators import mask_name, mask_phone
 from xinfang.disputes.access import can_see_contacts, get_dispute_for_user, writable_units
@@ -278,13 +277,11 @@ def ledger_api(request, q: Query[LedgerQuery]):
         }
     )
     today = timezone.localdate()
-    page = IdFirstPaginator(
-        dispute_list(user=request.user, filters=filters, today=today), settings.PAGE_SIZE
-    ).get_page(q.page)
+    page = page_of(dispute_list(user=request.user, filters=filters, today=today), q.page)
     return {
         "counts": ledger_counts(user=request.user, filters=filters, today=today),
         "items": [list_out(d, today) for d in page.object_list],
-        "pagination": {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages},
+        "pagination": page_meta(page),
     }
 
 

@@ -89,7 +89,8 @@ def _is_generic(response: dict) -> bool:
 
 def _error_response(status: int, declared: dict | None) -> dict:
     if declared and not _is_generic(declared):
-        return declared  # a special body (e.g. 409 with the earlier import job): keep it
+        # a special body (e.g. 409 with the earlier import job): keep it, say it in Chinese
+        return {**declared, "description": ERROR_TEXT[status]}
     return {"description": ERROR_TEXT[status], "content": {"application/json": {"schema": ERROR_REF}}}
 
 
@@ -128,7 +129,16 @@ def _conditional(method: str, operation: dict) -> None:
             response.setdefault("headers", {}).update(ETAG_HEADER)
 
 
+def _page_parameter(operation: dict) -> None:
+    """`page` is the same everywhere: from 1; beyond the last page answers the last page."""
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] == "page" and parameter["in"] == "query":
+            parameter["schema"]["minimum"] = 1
+            parameter["description"] = "页码，从 1 开始；超过最后一页时返回最后一页。每页条数由 PAGE_SIZE 决定。"
+
+
 def _operation(method: str, operation: dict) -> None:
+    _page_parameter(operation)
     responses = {str(code): response for code, response in operation["responses"].items()}
     for status in _error_statuses(method, operation):
         responses[str(status)] = _error_response(status, responses.get(str(status)))

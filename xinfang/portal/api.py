@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from xinfang.cases.workflow import ActionConflict
+from xinfang.common.paging import page_meta
 from xinfang.common.services import audit_record
 from xinfang.documents.choices import DocKind
 from xinfang.documents.rendering import DOCX_MIME, PDF_MIME
@@ -356,11 +357,15 @@ class PublicPublicationOut(Schema):
     published_at: datetime.datetime
 
 
+class PublicPagination(Schema):
+    page: int
+    count: int
+    pages: int
+
+
 class PublicationPage(Schema):
     items: list[PublicPublicationOut]
-    page: int
-    pages: int
-    count: int
+    pagination: PublicPagination
 
 
 class PublicSearchQuery(Schema):
@@ -370,12 +375,7 @@ class PublicSearchQuery(Schema):
 
 def _publication_page(kind: str, query: PublicSearchQuery) -> dict:
     page, _text = publication_search(kind=kind, text=query.q, page=query.page)
-    return {
-        "items": list(page.object_list),
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "count": page.paginator.count,
-    }
+    return {"items": list(page.object_list), "pagination": page_meta(page)}
 
 
 @router.get("/faq", response=PublicationPage, summary="常见问答（已审核公开的咨询答复）")

@@ -5,11 +5,10 @@ pages; errors are 400 invalid, 403 not allowed, 404 not found (or not yours, or 
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema, Status
 
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.integrations.conditional import Resource, conditional
 from xinfang.reporting import bulletins as services
 from xinfang.reporting.bulletin_render import bulletin_content
@@ -158,15 +157,8 @@ def _conflict(exc: services.BulletinConflict) -> Status:
     "/bulletins", response={200: BulletinPage}, summary="季度通报列表：信访局看本局全部，各单位看已发布的"
 )
 def bulletin_list_api(request, page: int = 1):
-    found = IdFirstPaginator(bulletin_list(request.user), settings.PAGE_SIZE).get_page(page)
-    return {
-        "items": [list_out(b) for b in found.object_list],
-        "pagination": {
-            "page": found.number,
-            "count": found.paginator.count,
-            "pages": found.paginator.num_pages,
-        },
-    }
+    found = page_of(bulletin_list(request.user), page)
+    return {"items": [list_out(b) for b in found.object_list], "pagination": page_meta(found)}
 
 
 @router.post("/bulletins", response={201: BulletinOut, **ERRORS}, summary="起草通报：按当前数据生成草稿")

@@ -5,14 +5,13 @@ pages; errors are 400 invalid, 403 not allowed, 404 not found (or not yours), 40
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.integrations.conditional import Resource, conditional
 from xinfang.reporting.models import Submission, SubmissionAttachment, SubmissionVersion
 from xinfang.reporting.periods import parse_period
@@ -270,13 +269,12 @@ def submission_list_api(request, query: Query[SubmissionListQuery]):
     filters = SearchFilters(
         text=query.q, unit_id=query.unit, kind=query.kind, period=period, status=query.status
     )
-    page = IdFirstPaginator(submission_list(user=request.user, box=box, filters=filters), settings.PAGE_SIZE)
-    page = page.get_page(query.page)
+    page = page_of(submission_list(user=request.user, box=box, filters=filters), query.page)
     return {
         "box": box,
         "counts": box_counts(request.user),
         "items": [list_out(s) for s in page.object_list],
-        "pagination": {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages},
+        "pagination": page_meta(page),
     }
 
 

@@ -8,13 +8,12 @@ import datetime
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import Body, Query, Router, Schema, Status
 
 from xinfang.cases.access import get_case_for_user
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.documents.choices import DocKind
 from xinfang.integrations.conditional import Resource, conditional
 from xinfang.supervision import callbacks as cb
@@ -279,7 +278,7 @@ def supervision_list_api(request, q: Query[SupervisionListQuery]):
     tab = q.tab if q.tab in TABS else "active"
     status = q.status if q.status in SupervisionStatus.values else ""
     found = supervision_list(user=request.user, tab=tab, target_unit_id=q.unit, status=status)
-    page = IdFirstPaginator(found, settings.PAGE_SIZE).get_page(q.page)
+    page = page_of(found, q.page)
     today = timezone.localdate()
     counts = supervision_counts(user=request.user)
     return {
@@ -291,7 +290,7 @@ def supervision_list_api(request, q: Query[SupervisionListQuery]):
             "listed": counts.listed,
             "closed": counts.closed,
         },
-        "pagination": {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages},
+        "pagination": page_meta(page),
     }
 
 
@@ -514,11 +513,15 @@ def _callback_detail_out(request, c) -> dict:
     }
 
 
-@router.get("/callbacks", response=list[CallbackListOut], summary="我的回访任务")
+class CallbackPage(Schema):
+    items: list[CallbackListOut]
+    pagination: Pagination
+
+
+@router.get("/callbacks", response=CallbackPage, summary="我的回访任务")
 def callbacks_api(request, status: str = CallbackStatus.PENDING, page: int = 1):
-    found = my_callbacks(user=request.user, status=status)
-    rows = IdFirstPaginator(found, settings.PAGE_SIZE).get_page(page).object_list
-    return [_callback_out(c) for c in rows]
+    found = page_of(my_callbacks(user=request.user, status=status), page)
+    return {"items": [_callback_out(c) for c in found.object_list], "pagination": page_meta(found)}
 
 
 class DrawOut(Schema):

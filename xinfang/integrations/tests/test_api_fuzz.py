@@ -124,6 +124,7 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
         yield {"Authorization": f"Bearer {raw}"}
         transaction.set_rollback(True)
     print(f"\nAPI v1 fuzz: {len(STATS)} operations, {sum(STATS.values())} requests")  # noqa: T201
+    print(STATS.most_common(15))  # noqa: T201
 
 
 def _load_schema():

@@ -3,7 +3,7 @@
 import json
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.db import DataError
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
@@ -137,6 +137,12 @@ def on_precondition_failed(request, exc: PreconditionFailed):
 def on_out_of_range(request, exc):
     """A number beyond the database's integers (SQLite raises OverflowError, PostgreSQL DataError)."""
     return _error(request, 400, "数值超出允许范围。", code="invalid")
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    """Django's refusals of a request it cannot trust (too many fields, a bad multipart body …)."""
+    return _error(request, 400, "请求无法处理（格式异常或字段过多）。", code="invalid")
 
 
 @api.exception_handler(RequestDataTooBig)

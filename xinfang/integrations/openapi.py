@@ -134,7 +134,9 @@ def _page_parameter(operation: dict) -> None:
     for parameter in operation.get("parameters", []):
         if parameter["name"] == "page" and parameter["in"] == "query":
             parameter["schema"]["minimum"] = 1
-            parameter["description"] = "页码，从 1 开始；超过最后一页时返回最后一页。每页条数由 PAGE_SIZE 决定。"
+            parameter["description"] = (
+                "页码，从 1 开始；超过最后一页时返回最后一页。每页条数由 PAGE_SIZE 决定。"
+            )
 
 
 def _operation(method: str, operation: dict) -> None:

@@ -178,9 +178,13 @@ def test_an_unknown_path_or_an_id_of_the_wrong_type_gets_a_json_404(client, org)
     )
 
 
-def test_a_number_beyond_the_database_integers_gets_400(client, org):
+def test_a_number_beyond_the_database_integers_is_never_a_500(client, org):
+    """SQLite cannot bind such a number (OverflowError → 400); PostgreSQL compares it and finds nothing."""
     response = client.get("/api/v1/reports/submissions?unit=" + "9" * 40, **bearer(org.registrar))
-    assert_error(response, 400, "invalid")
+    if connection.vendor == "sqlite":
+        assert_error(response, 400, "invalid")
+    else:
+        assert response.status_code == 200 and response.json()["items"] == []
 
 
 def test_an_unexpected_failure_gets_a_chinese_500_body(client, org, monkeypatch):

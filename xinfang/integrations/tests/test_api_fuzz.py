@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
 from xinfang.integrations.api import api
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

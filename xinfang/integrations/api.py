@@ -1,5 +1,6 @@
 """API v1: one NinjaAPI, routers from each app, Chinese error bodies and readable Chinese JSON."""
 
+import functools
 import json
 import logging
 
@@ -36,6 +37,14 @@ class XinfangAPI(NinjaAPI):
             super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         )
 
+    def _get_urls(self):
+        """Every operation's URL, with django-ninja's bare 405 answered in the common error body."""
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if getattr(pattern, "callback", None) is not None:
+                pattern.callback = _json_not_allowed(pattern.callback)
+        return patterns
+
     def create_response(self, request, data, *, status=None, temporal_response=None):
         response = super().create_response(request, data, status=status, temporal_response=temporal_response)
         tag = getattr(request, "xinfang_etag", None)  # set by @conditional (conditional.py)
@@ -43,6 +52,22 @@ class XinfangAPI(NinjaAPI):
             response["ETag"] = tag
             response["Vary"] = "Authorization, Cookie"  # the body is masked per caller
         return response
+
+
+def _json_not_allowed(view):
+    @functools.wraps(view)
+    def run(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            message = f"此接口不支持 {request.method} 方法（可用：{allowed}）。"
+            response = _error(request, 405, message, code="method_not_allowed")
+            response["Allow"] = allowed
+        return response
+
+    return run
 
 
 api = XinfangAPI(

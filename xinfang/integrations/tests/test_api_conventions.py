@@ -287,3 +287,9 @@ def test_no_two_response_schemas_share_a_name():
 
     walk(Schema)
     assert {name: places for name, places in modules.items() if len(places) > 1} == {}
+
+
+def test_a_method_the_operation_does_not_have_gets_a_chinese_405_with_allow(client, org):
+    response = client.delete("/api/v1/units/me", **bearer(org.registrar))
+    body = assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET" and "DELETE" in body["detail"]

@@ -42,6 +42,7 @@ GROUPS = (
     "reports",
     "dashboard",
     "deadline_scan",
+    "api",
 )  # for --only
 DASHBOARD_TARGET_P95_MS = 1000.0  # the 数据看板 at 1,000,000 cases (issue 6: a quarter's KPI dashboard ≤ 1 s)
 
@@ -557,7 +558,7 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
         return not options.only or group in options.only
 
     # Inputs, chosen before any timing.
-    pages_too = want("pages") or want("lookups")
+    pages_too = want("pages") or want("lookups") or want("api")
     handler_cases = visible_sample(personas.handler, n_urls, rng) if pages_too else []
     registrar_cases = visible_sample(personas.registrar, n_urls, rng) if pages_too else []
     leader_cases = visible_sample(personas.leader, n_urls, rng) if pages_too else []
@@ -609,6 +610,22 @@ def measure(personas: Personas, options: Options | None = None, *, progress: Pro
         _reports(personas, options, say, ops)
     if want("dashboard"):
         _dashboard(personas, options, say, ops)
+    if want("api"):  # issue 7: bearer tokens, the per-token counter
+        from bench.api_bench import measure_api
+
+        measure_api(
+            personas,
+            options,
+            say,
+            ops,
+            pages_cls=Pages,
+            handler_cases=handler_cases,
+            registrar_cases=registrar_cases,
+            names=names,
+            timer_cls=Timer,
+            summarise=summarise,
+            q=_q,
+        )
 
     # 5. The deadline scan over every open clock (issue 5 §1): seconds per full scan, not ms per request.
     if want("deadline_scan"):

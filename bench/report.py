@@ -38,6 +38,14 @@ ORDER = [
     "dashboard_kpis_county",
     "deadline_scan",
     "deadline_scan_idle",
+    "api_token_workbench",
+    "api_token_detail",
+    "api_token_lookup_name",
+    "api_token_lookup_number",
+    "api_token_search",
+    "api_token_note",
+    "ratelimit_counter",
+    "ratelimit_sliding_window",
 ]
 
 

@@ -71,6 +71,14 @@ def test_measurements_have_every_operation(generated):
     assert scan["work"]["notifications"] > scan["work"]["overdue"]  # the unit, its heads, the bureau above
     assert idle["queries"] < scan["queries"] and scan["ok"] in (True, False)
     assert_scan_left_no_trace()
+    # Issue 7: the write and the counter are not page fetches (no profile, their own sample counts).
+    api_others = {
+        name: ops.pop(name) for name in ("api_token_note", "ratelimit_counter", "ratelimit_sliding_window")
+    }
+    assert api_others["api_token_note"]["errors"] == 0, api_others["api_token_note"].get("first_error")
+    assert (
+        0 < api_others["ratelimit_counter"]["p50_ms"] and 0 < api_others["ratelimit_sliding_window"]["p50_ms"]
+    )
     for name, op in ops.items():
         if name.startswith("transition_"):  # fresh cases per step, never fewer than min_samples
             assert op["samples"] == options.min_samples and op["errors"] == 0, (
@@ -88,7 +96,7 @@ def test_measurements_have_every_operation(generated):
     assert sum(result["context"]["busy_unit_open"].values()) > 0
     assert ops["lookup_number"]["mean_hits"] == 1
 
-    ops.update(deadline_scan=scan, deadline_scan_idle=idle)
+    ops.update(deadline_scan=scan, deadline_scan_idle=idle, **api_others)
     text = report.table({"engine": "test", "operations": ops, "cases_in_db": CASES})
     for name in ops:
         assert name in text

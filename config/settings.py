@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "xinfang.supervision",
     "xinfang.reporting",
     "xinfang.assessment",
+    "xinfang.sso",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "xinfang.integrations.personal_data.ApiPersonalDataAuditMiddleware",  # issue 7 §2: audit API reads
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,6 +115,7 @@ AUTH_USER_MODEL = "orgs.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "xinfang.sso.backends.SsoBackend",  # only the OIDC callback; inert when SSO is off (docs/sso.md)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -132,6 +135,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("LOGIN_LOCKOUT_ENABLED", True)
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "xinfang.sso.backends.is_sso_callback"  # SSO refusals are not password failures
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10, minimum=1) * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -258,6 +262,46 @@ PORTAL_CAPTCHA_MINUTES = env_int("PORTAL_CAPTCHA_MINUTES", 20, minimum=1, maximu
 PORTAL_ATTACHMENT_MAX_COUNT = env_int("PORTAL_ATTACHMENT_MAX_COUNT", 5, minimum=0, maximum=100)
 PORTAL_FRAME_ANCESTORS = env_list("PORTAL_FRAME_ANCESTORS", ["'self'"])
 PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", [])
+
+# --- Single sign-on with the office system's OpenID Connect provider (issue 7 §5; docs/sso.md) -------
+# Off unless OIDC_RP_CLIENT_ID is set: no button on the login page, and /sso/… answers 404.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+# The issuer: endpoints left empty below are read from <issuer>/.well-known/openid-configuration.
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_OP_LOGOUT = env_bool("OIDC_OP_LOGOUT", True)  # 退出 also ends the OA session (end_session_endpoint)
+OIDC_RP_SIGN_ALGO = env_choice(
+    "OIDC_RP_SIGN_ALGO", "RS256", ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256")
+)
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid profile email phone")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1, maximum=120)
+OIDC_VERIFY_SSL = env_str("OIDC_CA_BUNDLE", "") or True  # a private CA's bundle file, else the system's
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600, minimum=0)
+OIDC_CLAIM_DEPARTMENT = env_str("OIDC_CLAIM_DEPARTMENT", "department")
+OIDC_CLAIM_ROLES = env_str("OIDC_CLAIM_ROLES", "roles")
+OIDC_CLAIM_USERNAME = env_str("OIDC_CLAIM_USERNAME", "preferred_username")
+OIDC_CLAIM_NAME = env_str("OIDC_CLAIM_NAME", "name")
+OIDC_CLAIM_EMAIL = env_str("OIDC_CLAIM_EMAIL", "email")
+OIDC_CLAIM_PHONE = env_str("OIDC_CLAIM_PHONE", "phone_number")
+# Fixed for mozilla-django-oidc: the callback's URL name, and the ID token kept for the OP logout.
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_STORE_ID_TOKEN = True
+if OIDC_RP_CLIENT_ID:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_RP_CLIENT_SECRET (or _FILE) too.")
+    if not OIDC_OP_ISSUER and not (
+        OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT
+    ):
+        raise ImproperlyConfigured(
+            "OIDC_RP_CLIENT_ID is set: set OIDC_OP_ISSUER (discovery), or OIDC_OP_AUTHORIZATION_ENDPOINT, "
+            "OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT."
+        )
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL"):

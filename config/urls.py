@@ -7,6 +7,7 @@ from xinfang.common import views as common_views
 from xinfang.integrations.api import api, unknown_path
 from xinfang.messaging.webhooks import sms_inbound
 from xinfang.orgs import views as org_views
+from xinfang.sso import views as sso_views
 
 admin.site.site_header = _("信访信息系统 · 系统管理")
 admin.site.site_title = _("信访信息系统")
@@ -17,7 +18,7 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("audit/", common_views.audit_log, name="audit"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", sso_views.LogoutView.as_view(), name="logout"),  # also ends an OA session
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/unit/", org_views.unit_switch, name="unit-switch"),
@@ -33,7 +34,9 @@ urlpatterns = [
     path("supervision/", include("xinfang.supervision.urls")),  # 催办、督办、抽查回访
     path("api/v1/", api.urls),
     path("api/v1/<path:rest>", unknown_path),  # JSON 404, not the HTML page
+    path("integrations/accounts/", include("xinfang.integrations.urls")),  # 接入系统 (issue 7 §2)
     path("open311/v2/", include("xinfang.integrations.open311_urls")),  # GeoReport v2 (issue 7 §4)
     path("sms/inbound/", sms_inbound, name="sms-inbound"),  # the SMS gateway's signed webhook
+    path("sso/", include("xinfang.sso.urls")),  # 办公系统单点登录 (issue 7 §5); 404 when not configured
     path("admin/", admin.site.urls),
 ]

@@ -65,3 +65,21 @@ def results_workbook(rule_set: RuleSet, scores: list[UnitScore]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def results_export(*, rule_set: RuleSet, user, request=None, via: str = "web") -> tuple[bytes, str]:
+    """The ranking as .xlsx and its file name, for a manager of the rule set; audited."""
+    from xinfang.assessment.selectors import scores_of
+    from xinfang.common.services import audit_record
+
+    scores = list(scores_of(rule_set))
+    content = results_workbook(rule_set, scores)
+    audit_record(
+        user=user,
+        action="assessment.export",
+        obj=rule_set,
+        detail={"rows": len(scores)},
+        request=request,
+        via=via,
+    )
+    return content, f"assessment-{rule_set.bureau_id}-{rule_set.period_code}.xlsx"

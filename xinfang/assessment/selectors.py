@@ -96,3 +96,32 @@ def adjustments_of(rule_set: RuleSet, unit: Unit | None = None) -> QuerySet[Adju
 
 def rule_sets_of(bureau: Unit) -> QuerySet[RuleSet]:
     return RuleSet.objects.filter(bureau=bureau).order_by("-period_start", "-id")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The records behind one deduction of one unit, as the data stands now (page and API)."""
+
+    kind: str  # "cases", or the deduction code for other records
+    records: QuerySet
+    rule: object  # the DeductionRule, or None when the rule set has none for the code
+    stored: dict | None  # the item as computed (count, points), None before computing
+
+
+def evidence_for(*, user, rule_set: RuleSet, unit: Unit, code: str, today) -> Evidence:
+    """Cases are limited to those the user may see; other records (callbacks, supervisions, staff,
+    submissions) are the unit's own, as counted. Newest first, except submissions (in date order)."""
+    from xinfang.assessment import scoring
+    from xinfang.assessment.choices import DeductionCode
+    from xinfang.cases.access import cases_visible_to
+    from xinfang.cases.models import Case
+
+    rule = rule_set.deductions.filter(code=code).first()
+    records = scoring.evidence_queryset(code, rule, unit, scoring.rule_period(rule_set), today)
+    stored_items = rule_set.scores.get(unit=unit).items
+    stored = next((i for i in stored_items if i["code"] == f"deduct.{code}"), None)
+    if records.model is Case:
+        cases = cases_visible_to(user, records).select_related("channel").order_by("-id")
+        return Evidence("cases", cases, rule, stored)
+    ordered = records.order_by("-pk") if code != DeductionCode.INFO_SHORTFALL else records
+    return Evidence(code, ordered, rule, stored)

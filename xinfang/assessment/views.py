@@ -12,12 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xinfang.assessment import access, scoring, selectors, services
 from xinfang.assessment.choices import DEDUCTION_ORDER, DeductionCode
-from xinfang.assessment.exports import results_workbook
+from xinfang.assessment.exports import results_export
 from xinfang.assessment.forms import AdjustmentForm, DeductionForm, PeriodForm, RuleSetForm
-from xinfang.cases.access import cases_visible_to
-from xinfang.cases.models import Case
 from xinfang.common.paging import IdFirstPaginator
-from xinfang.common.services import audit_record
 from xinfang.orgs.access import current_unit, seats_of
 from xinfang.reporting.periods import recent_periods
 
@@ -289,27 +286,21 @@ def evidence(request, pk, unit_id, code):
     unit = access.unit_to_view(request.user, rule_set, visible, unit_id)
     if code not in DEDUCTION_ORDER:
         raise Http404
-    rule = rule_set.deductions.filter(code=code).first()
-    records = scoring.evidence_queryset(code, rule, unit, scoring.rule_period(rule_set), timezone.localdate())
+    evidence = selectors.evidence_for(
+        user=request.user, rule_set=rule_set, unit=unit, code=code, today=timezone.localdate()
+    )
     context = {
         "rule_set": rule_set,
         "unit": unit,
         "code": code,
         "title": DeductionCode(code).label,
-        "rule": rule,
+        "rule": evidence.rule,
         "today": timezone.localdate(),
         "pager_query": "",
+        "page": IdFirstPaginator(evidence.records, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+        "kind": evidence.kind,
+        "stored": evidence.stored,
     }
-    if records.model is Case:
-        cases = cases_visible_to(request.user, records).select_related("channel").order_by("-id")
-        context["page"] = IdFirstPaginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-        context["kind"] = "cases"
-    else:
-        ordered = records.order_by("-pk") if code != DeductionCode.INFO_SHORTFALL else records
-        context["page"] = IdFirstPaginator(ordered, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-        context["kind"] = code
-    stored = rule_set.scores.get(unit=unit)
-    context["stored"] = next((i for i in stored.items if i["code"] == f"deduct.{code}"), None)
     return render(request, "assessment/evidence.html", context)
 
 
@@ -317,16 +308,7 @@ def evidence(request, pk, unit_id, code):
 @require_GET
 def export(request, pk):
     rule_set = access.rule_set_to_manage(request.user, pk)
-    scores = list(selectors.scores_of(rule_set))
-    content = results_workbook(rule_set, scores)
-    audit_record(
-        user=request.user,
-        action="assessment.export",
-        obj=rule_set,
-        detail={"rows": len(scores)},
-        request=request,
-    )
-    filename = f"assessment-{rule_set.bureau_id}-{rule_set.period_code}.xlsx"
+    content, filename = results_export(rule_set=rule_set, user=request.user, request=request)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -52,6 +52,21 @@ def can_see_identity(user, case: Case) -> bool:
     return CaseUnit.objects.filter(case=case, unit_id__in=bureau_unit_ids(user)).exists()
 
 
+def get_attachment_for_user(user, *, number: str, attachment_id: int):
+    """(case, attachment) for a scanned file the user may open; Http404 alike for missing and forbidden.
+
+    A scanned 检举 letter would reveal its writer: only those who may see the identity get it
+    (2022 条例 §30 ¶3).
+    """
+    case = get_case_for_user(user, number=number)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("附件不存在。"))
+    if not can_see_identity(user, case):
+        raise Http404(_("附件不存在。"))
+    return case, attachment
+
+
 def without_hidden_identities(user, queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Drop 检举控告 cases whose petitioner this user may not know about.
 

@@ -193,7 +193,14 @@ def search_api(request, q: Query[SearchQuery]):
 def case_get_api(request, number: str):
     case = get_case_for_user(request.user, number=number)
     if can_see_identity(request.user, case) and case.petitioners.exists():
-        audit_record(user=request.user, action="view_personal_data", obj=case, request=request, via="api")
+        audit_record(  # the same row as the page's, so the 查阅记录 finds it by case number
+            user=request.user,
+            action="view_personal_data",
+            obj=case,
+            detail={"number": case.number},
+            request=request,
+            via="api",
+        )
     return case_out(case, request.user)
 
 

@@ -65,9 +65,9 @@ def ledger(request):
     count, status = None, 200
     if form.is_bound:
         if form.is_valid():
-            from xinfang.cases.ledger import ledger_queryset
+            from xinfang.cases.ledger import ledger_count
 
-            count = ledger_queryset(request.user, form.cleaned_data).order_by().count()
+            count = ledger_count(request.user, form.cleaned_data)
         else:
             status = 400
     context = {

@@ -87,3 +87,8 @@ def ledger_queryset(user, data: dict):
     elif state:
         cases = cases.filter(status=state)
     return cases_visible_to(user, cases.order_by("-id"))
+
+
+def ledger_count(user, data: dict) -> int:
+    """How many cases the ledger holds (shown before 导出Excel, so a huge export is not a surprise)."""
+    return ledger_queryset(user, data).order_by().count()

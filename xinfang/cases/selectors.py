@@ -11,7 +11,7 @@ from xinfang.cases.access import cases_visible_to, without_hidden_identities
 from xinfang.cases.models import Case, Petitioner
 from xinfang.common.validators import normalize_phone
 from xinfang.deadlines.selectors import load_calendar
-from xinfang.orgs.models import Unit
+from xinfang.orgs.models import Role, Unit
 
 LIST_RELATED = ("channel", "purpose", "owner_unit")
 
@@ -192,6 +192,18 @@ def evaluation_state(case: Case) -> dict | None:
     missing = [label for value, label in EvaluationTarget.choices if value not in done]
     lapsed = timezone.localdate() > window_end
     return {"missing": missing, "window_end": window_end, "lapsed": lapsed} if missing else None
+
+
+DECIDING_ROLES = frozenset({Role.UNIT_HEAD, Role.DISPATCHER, Role.SUPERVISOR})
+
+
+def decisions_for(*, user, unit: Unit, limit: int = 20) -> list[Case]:
+    """The workbench's 待审批 list: only heads, dispatchers and supervisors of the unit decide."""
+    from xinfang.orgs.access import roles_in
+
+    if not roles_in(user, unit) & DECIDING_ROLES:
+        return []
+    return list(awaiting_decision(unit=unit)[:limit])
 
 
 def awaiting_decision(*, unit: Unit) -> QuerySet[Case]:

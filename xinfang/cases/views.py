@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xinfang.cases.access import can_see_identity, get_case_for_user
+from xinfang.cases.access import can_see_identity, get_attachment_for_user, get_case_for_user
 from xinfang.cases.forms import ACTION_FORMS
 from xinfang.cases.selectors import (
-    awaiting_decision,
     case_lookup,
     case_timeline,
     case_workflow_records,
+    decisions_for,
     pending_record,
     sent_dispatches,
     workbench_cases,
@@ -32,8 +32,7 @@ from xinfang.common.files import stored_file_response
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.documents.selectors import case_documents
-from xinfang.orgs.access import current_unit, roles_in
-from xinfang.orgs.models import Role
+from xinfang.orgs.access import current_unit
 from xinfang.supervision.selectors import case_supervision_panel
 
 GROUPS = (
@@ -66,8 +65,7 @@ def workbench(request):
         "none": bench.no_deadline,
     }
     groups = [(key, label, counts[key]) for key, label in GROUPS]
-    deciders = {Role.UNIT_HEAD, Role.DISPATCHER, Role.SUPERVISOR}
-    to_decide = list(awaiting_decision(unit=unit)[:20]) if roles_in(request.user, unit) & deciders else []
+    to_decide = decisions_for(user=request.user, unit=unit)
     context = {"bench": bench, "group": group, "groups": groups, "page": page, "to_decide": to_decide}
     return render(request, "cases/workbench.html", context)
 
@@ -153,10 +151,7 @@ def case_receipt(request, number: str):
 @login_required
 @require_GET
 def attachment_download(request, number: str, attachment_id: int):
-    case = get_case_for_user(request.user, number=number)
-    attachment = case.attachments.filter(pk=attachment_id).first()
-    if attachment is None or not can_see_identity(request.user, case):
-        raise Http404(_("附件不存在。"))
+    case, attachment = get_attachment_for_user(request.user, number=number, attachment_id=attachment_id)
     audit_record(
         user=request.user,
         action="download_attachment",

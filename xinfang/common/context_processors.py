@@ -19,6 +19,9 @@ def site(request):
         roles = roles_in(user, context["current_unit"])
         context["sees_dashboard"] = bool(roles & {Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD})
         context["can_read_audit"] = can_read_audit(user)
+        from xinfang.integrations.accounts import can_manage_integrations
+
+        context["can_manage_integrations"] = can_manage_integrations(user)
         context["mailbox_nav"] = mailbox_nav(user)
         context["inbox_unread"] = notification_unread_count(user=user)  # one COUNT over an index range
         if user.is_staff or has_role(user, Role.ADMIN):

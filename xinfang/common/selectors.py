@@ -5,10 +5,10 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xinfang.common.models import AuditLog
+from xinfang.common.services import PERSONAL_DATA_ACTIONS  # one list: the page and the API audit
 from xinfang.orgs.access import seats_of, sees_everything
 from xinfang.orgs.models import Membership, Role
 
-PERSONAL_DATA_ACTIONS = ("view_personal_data", "document_download", "download_attachment")
 AUDIT_READER_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD, Role.ADMIN})
 
 

@@ -45,6 +45,11 @@ def ledger_unit_ids(user) -> set[int]:
     return _unit_ids(user, UNIT_STAFF, BUREAU_READERS, "_xf_ledger_units")
 
 
+def reads_a_ledger(user) -> bool:
+    """Whether the user reads any unit's ledger (the list, its export and its print)."""
+    return sees_everything(user) or bool(ledger_unit_ids(user))
+
+
 def contact_unit_ids(user) -> set[int]:
     """Units whose parties' contacts the user may see in full."""
     return _unit_ids(user, UNIT_STAFF, BUREAU_CONTACT_READERS, "_xf_ledger_contact_units")

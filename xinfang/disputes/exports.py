@@ -135,3 +135,35 @@ def _rules_sheet(book: Workbook) -> None:
 
 def export_filename(today: datetime.date) -> str:
     return f"排查调处台账-{today:%Y%m%d}.xlsx"
+
+
+def ledger_export_file(*, user, filters, today: datetime.date, request=None, via: str = "web") -> bytes:
+    """The filtered ledger as .xlsx for a ledger reader (Http404 otherwise).
+
+    Every export is audited, with whether the parties' contacts went out in full (2022 条例 §46).
+    """
+    from django.http import Http404
+
+    from xinfang.common.services import audit_record
+    from xinfang.disputes.access import reads_a_ledger
+    from xinfang.disputes.selectors import dispute_list
+
+    if not reads_a_ledger(user):
+        raise Http404(_("没有可导出的台账。"))
+    queryset = dispute_list(user=user, filters=filters, today=today)
+    content, rows, with_contacts = ledger_workbook(user=user, queryset=queryset, today=today)
+    audit_record(
+        user=user,
+        action="export_disputes",
+        object_type="disputes.dispute",
+        object_id="ledger",
+        detail={
+            "filters": filters.as_query(),
+            "rows": rows,
+            "with_contacts": with_contacts,
+            "limit": EXPORT_MAX_ROWS,
+        },
+        request=request,
+        via=via,
+    )
+    return content

@@ -173,7 +173,6 @@ class ImportJobOut(Schema):
 
 
 def _import_job_out(job, earlier: int | None = None) -> dict:
-    from django.urls import reverse
 
     return {
         "id": job.pk,
@@ -187,7 +186,7 @@ def _import_job_out(job, earlier: int | None = None) -> dict:
         "errors_count": job.errors_count,
         "percent": job.percent,
         "file_error": job.file_error,
-        "report_url": reverse("intake:import_report", args=[job.pk]) if job.report else None,
+        "report_url": f"/api/v1/cases/import/{job.pk}/report" if job.report else None,
         "earlier_job": earlier,
     }
 
@@ -214,10 +213,6 @@ def case_import_api(request, file: File[UploadedFile], unit: int | None = None):
 
 @router.get("/import/{job_id}", response=ImportJobOut, summary="导入任务的进度和结果")
 def case_import_job_api(request, job_id: int):
-    from xinfang.intake.importing import import_units
-    from xinfang.intake.models import ImportJob
+    from xinfang.intake.importing import get_import_job_for
 
-    job = ImportJob.objects.filter(pk=job_id, unit__in=[u.pk for u in import_units(request.user)]).first()
-    if job is None:
-        raise Http404(_("导入任务不存在或无权查看。"))
-    return _import_job_out(job)
+    return _import_job_out(get_import_job_for(request.user, job_id))

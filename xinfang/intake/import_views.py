@@ -3,12 +3,18 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.common.services import audit_record
-from xinfang.intake.importing import import_max_mb, import_submit, import_units, template_bytes
+from xinfang.intake.importing import (
+    get_import_job_for,
+    import_max_mb,
+    import_submit,
+    import_units,
+    template_bytes,
+)
 from xinfang.intake.models import ImportJob
 from xinfang.orgs.access import current_unit
 
@@ -24,10 +30,7 @@ def _import_unit(request):
 
 
 def _job_for(request, pk: int) -> ImportJob:
-    job = get_object_or_404(ImportJob.objects.select_related("unit", "user"), pk=pk)
-    if job.unit_id not in {u.pk for u in import_units(request.user)}:
-        raise Http404
-    return job
+    return get_import_job_for(request.user, pk)
 
 
 @login_required

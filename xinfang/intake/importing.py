@@ -172,6 +172,17 @@ def import_units(user) -> list[Unit]:
     return registration_units(user)
 
 
+def get_import_job_for(user, pk: int) -> ImportJob:
+    """The one gate for import jobs: those of a unit where the user may import; Http404 otherwise."""
+    from django.http import Http404
+
+    unit_ids = [unit.pk for unit in import_units(user)]
+    job = ImportJob.objects.select_related("unit", "user").filter(pk=pk, unit__in=unit_ids).first()
+    if job is None:
+        raise Http404(_("导入任务不存在或无权查看。"))
+    return job
+
+
 def import_submit(*, user, unit: Unit, upload, request=None, via="web") -> ImportJob:
     """Store the file, create the job and queue it. Raises ValidationError (with `.job` for a repeat)."""
     if unit.pk not in {u.pk for u in import_units(user)}:

@@ -13,6 +13,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "prefix",
         "name",
         "user",
+        "account",
         "scopes",
         "created_at",
         "last_used_at",
@@ -21,8 +22,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "name", "user__username"]
-    list_select_related = ["user"]
-    fields = ["prefix", "name", "user", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_select_related = ["user", "account"]
+    fields = [
+        "prefix",
+        "name",
+        "user",
+        "account",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     readonly_fields = fields
     actions = ["revoke"]
 

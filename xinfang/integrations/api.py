@@ -17,6 +17,7 @@ from ninja.responses import NinjaJSONEncoder
 from xinfang.integrations.auth import BearerToken, StaffSession, TokenRefused
 from xinfang.integrations.conditional import PreconditionFailed
 from xinfang.integrations.openapi import document_conventions
+from xinfang.integrations.openapi_scopes import describe_scopes
 from xinfang.portal.limits import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -73,11 +74,22 @@ def _json_not_allowed(view):
 api = XinfangAPI(
     title="信访信息系统 API",
     version="1",
-    description="信访信息系统对外接口（v1）。认证：`Authorization: Bearer <令牌>`，令牌由 `manage.py api_token create --user 用户名 --scopes read,write` 生成；权限范围 read（只读）、write（读写）、open311（仅公众提交），可设到期时间、可轮换吊销，每个令牌每分钟调用次数有限（429）。",
+    description="信访信息系统对外接口（v1）。认证：`Authorization: Bearer <令牌>`。令牌属于一个接入系统（系统管理员在“接入系统”页面或用 `manage.py integration_account token` 签发），带权限范围：read（只读）、write（读写）或按操作的 cases:read、cases:write、messages:read、messages:write、reports:read、todos:read、webhooks:manage、exchange、messages:submit（仅公众提交）；每个操作所需的权限范围见其 x-scopes。接入系统可限定单位；令牌可设到期时间、可轮换吊销；每个令牌每分钟调用次数有限（429）；读取个人信息的调用均留痕。",
     auth=[BearerToken(), StaffSession()],
     renderer=ChineseJSONRenderer(),
     urls_namespace="api-v1",
 )
+
+
+_plain_openapi_schema = api.get_openapi_schema
+
+
+def _openapi_schema_with_scopes(*args, **kwargs):
+    """The document, with each operation's token scopes and 401/403/429 (openapi_scopes.py)."""
+    return describe_scopes(_plain_openapi_schema(*args, **kwargs))
+
+
+api.get_openapi_schema = _openapi_schema_with_scopes
 
 
 def _error(request, status: int, message: str, errors: dict | None = None, code: str = "error"):
@@ -221,21 +233,33 @@ def _register_routers() -> None:
     from xinfang.portal.api import router as public_router
     from xinfang.reference.api import router as reference_router
 
+    # Fixed paths first: "/cases/ledger" and "/cases/import/template" are not a case number or job id.
+    api.add_router("/cases", "xinfang.cases.ledger_api.router")  # 台账, 待审批, workbench export
+    api.add_router("/cases", "xinfang.intake.import_file_api.router")  # import template, report
     api.add_router("/cases", intake_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/cases", "xinfang.cases.record_api.router")  # 办理情况, attachment download
     api.add_router("/cases", documents_router)
     api.add_router("/cases", "xinfang.cases.export_api.router")  # 保存的查询, Excel export (issue 6)
     api.add_router("/units", orgs_router)
     api.add_router("/reference", reference_router)
     api.add_router("/public", public_router)  # no authentication: the public portal's doors
+    api.add_router("/public", "xinfang.portal.reply_api.router")  # one published reply
     api.add_router("/messages", messages_router)
+    api.add_router("/messages", "xinfang.messaging.attachment_api.router")  # attachment download
     api.add_router("/supervision", "xinfang.supervision.api.router")  # 催办、督办、抽查回访
+    api.add_router("/supervision", "xinfang.supervision.attachment_api.router")  # reply attachments
+    api.add_router("/disputes", "xinfang.disputes.export_api.router")  # before "/disputes/{number}"
     api.add_router("/disputes", "xinfang.disputes.api.router")  # 排查调处台账
     api.add_router("/reports", "xinfang.reporting.submission_api.router")  # 信息报送
+    api.add_router("/reports", "xinfang.reporting.submission_file_api.router")  # its PDF, Word, files
+    api.add_router("/reports", "xinfang.reporting.drilldown_api.router")  # the cases behind a figure
     api.add_router("/reports", "xinfang.reporting.kpi_api.router")  # 统计指标 (issue 6 §1)
     api.add_router("/reports", "xinfang.reporting.dashboard_api.router")  # 数据看板 (issue 6 §2)
     api.add_router("/reports", "xinfang.reporting.bulletin_api.router")  # 季度通报 (issue 6 §5)
     api.add_router("/assessment", "xinfang.assessment.api.router")  # 目标管理考核 (issue 6 §4)
+    api.add_router("/assessment", "xinfang.assessment.export_api.router")  # Excel, 扣分依据
+    api.add_router("/audit", "xinfang.common.api.router")  # 查阅记录 (personal-data views)
     api.add_router("/inbox", inbox_router)  # 消息: the caller's own notices
 
 

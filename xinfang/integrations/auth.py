@@ -1,7 +1,8 @@
 """Bearer-token authentication for API v1 (and the Django session for the browser).
 
-A token carries scopes (issue 7 §2, docs/api.md): `read` allows GET, `write` every method, `open311`
-only the Open311 POST (docs/open311.md). The units a token reaches are its user's seats, as on the web.
+A token carries scopes (issue 7 §2, docs/integrations.md): which operation needs which scope is the one
+table in xinfang/integrations/scopes.py. The units a token reaches are its user's seats, as on the web,
+narrowed to its integration account's units when the account is restricted (orgs.access.limit_units).
 """
 
 import datetime
@@ -16,12 +17,13 @@ from ninja.security import HttpBearer, SessionAuth
 
 from xinfang.common.services import audit_record
 from xinfang.integrations.models import ApiScope, ApiToken, hash_token
-from xinfang.portal.limits import Limit, RateGate
+from xinfang.integrations.ratelimit import token_count_call
+from xinfang.integrations.scopes import READ_METHODS, SUBMIT_ONLY, clean_scopes, has_scope, required_scope
+from xinfang.orgs.access import limit_units
 
 LAST_USED_GRANULARITY = datetime.timedelta(minutes=5)
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CALLS_PER_TOKEN = Limit("api-token", "API_TOKEN_PER_MINUTE", 60)
 DEFAULT_SCOPES = (ApiScope.READ, ApiScope.WRITE)
+API_ROOT = "/api/v1"
 
 
 class TokenRefused(AuthenticationError):
@@ -33,7 +35,7 @@ class TokenRefused(AuthenticationError):
 
 def token_find(raw: str) -> ApiToken | None:
     """The token with this raw value, whatever its state (hash lookup; the raw value is never stored)."""
-    return ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw[:200])).first()
+    return ApiToken.objects.select_related("user", "account").filter(token_hash=hash_token(raw[:200])).first()
 
 
 def token_refusal(token: ApiToken, now) -> str:
@@ -42,26 +44,48 @@ def token_refusal(token: ApiToken, now) -> str:
         return _("令牌已吊销，请向系统管理员申请新令牌。")
     if token.is_expired(now):
         return _("令牌已过期，请使用轮换后的新令牌或向系统管理员申请新令牌。")
+    if token.account_id is not None and not token.account.is_active:
+        return _("令牌所属接入系统“%(name)s”已停用，其全部令牌均已失效；请联系系统管理员。") % {
+            "name": token.account.name
+        }
     if not token.user.is_active:
         return _("令牌所属账号已停用。")
     return ""
 
 
-def _check_scope(token: ApiToken, method: str) -> None:
-    if not (token.has_scope(ApiScope.READ) or token.has_scope(ApiScope.WRITE)):
+def api_path(request) -> str:
+    """The request's path below /api/v1 ("/cases/…")."""
+    path = request.path
+    index = path.find(API_ROOT + "/")
+    return path[index + len(API_ROOT) :] if index >= 0 else path
+
+
+def check_scope(token: ApiToken, method: str, path: str) -> None:
+    """PermissionDenied (→ 403 naming the scope) unless the token's scopes allow this operation."""
+    if set(token.scopes or ()) <= SUBMIT_ONLY:
         raise PermissionDenied(_("此令牌仅限 Open311 公众提交，不能调用 API v1。"))
-    if method not in READ_METHODS and not token.has_scope(ApiScope.WRITE):
-        raise PermissionDenied(_("此令牌为只读令牌，不能新增或修改数据。"))
+    needed = required_scope(method, path)
+    if has_scope(token.scopes, needed):
+        return
+    if method.upper() not in READ_METHODS and not has_scope(token.scopes, "write"):
+        if all(scope == "read" or scope.endswith(":read") for scope in token.scopes):
+            raise PermissionDenied(
+                _("此令牌为只读令牌，不能新增或修改数据（此操作需要权限范围 %(scope)s）。")
+                % {"scope": needed}
+            )
+    raise PermissionDenied(
+        _("此令牌缺少权限范围 %(scope)s，不能调用此接口（令牌现有：%(has)s）。")
+        % {"scope": needed, "has": ", ".join(token.scopes or ()) or "-"}
+    )
 
 
-def _count_call(token: ApiToken) -> None:
-    """One slot of the token's per-minute limit (API_TOKEN_PER_MINUTE); RateLimited → 429."""
-    with transaction.atomic():
-        gate = RateGate(
-            [(CALLS_PER_TOKEN, str(token.pk))],
-            message=_("此令牌调用过于频繁，请稍后再试（约%(wait)s后）。"),
-        )
-        gate.hit()
+def _restrict_units(token: ApiToken) -> None:
+    """A restricted account's token reaches only its units' subtrees (issue 7 §2)."""
+    if token.account_id is None:
+        return
+    paths = list(token.account.units.values_list("path", flat=True))
+    if paths:
+        limit_units(token.user, paths)
 
 
 def token_mark_used(token: ApiToken, now) -> None:
@@ -78,9 +102,10 @@ class BearerToken(HttpBearer):
         refusal = token_refusal(found, now)
         if refusal:
             raise TokenRefused(refusal)
-        _check_scope(found, request.method)
-        _count_call(found)
+        check_scope(found, request.method, api_path(request))
+        token_count_call(found)
         token_mark_used(found, now)
+        _restrict_units(found)
         request.user = found.user
         request.api_token = found
         return found.user
@@ -94,17 +119,9 @@ class StaffSession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
-def _clean_scopes(scopes) -> list[str]:
-    chosen = sorted({str(scope) for scope in scopes})
-    unknown = [scope for scope in chosen if scope not in ApiScope.values]
-    if unknown or not chosen:
-        raise ValueError(
-            _("权限范围无效：%(s)s（可选 read、write、open311）。") % {"s": ", ".join(unknown) or "-"}
-        )
-    return chosen
-
-
-def api_token_create(*, user, name: str, scopes=DEFAULT_SCOPES, expires_at=None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user, name: str, scopes=DEFAULT_SCOPES, expires_at=None, account=None
+) -> tuple[ApiToken, str]:
     """Create a token; the raw value is returned once and only its hash is stored."""
     raw = "xf_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -112,8 +129,9 @@ def api_token_create(*, user, name: str, scopes=DEFAULT_SCOPES, expires_at=None)
         name=name,
         prefix=raw[:8],
         token_hash=hash_token(raw),
-        scopes=_clean_scopes(scopes),
+        scopes=clean_scopes(scopes),
         expires_at=expires_at,
+        account=account,
     )
     return token, raw
 
@@ -130,7 +148,11 @@ def api_token_rotate(
     if token_refusal(token, timezone.now()):
         raise ValueError(_("只能轮换仍然有效的令牌。"))
     new, raw = api_token_create(
-        user=token.user, name=token.name, scopes=token.scopes, expires_at=token.expires_at
+        user=token.user,
+        name=token.name,
+        scopes=token.scopes,
+        expires_at=token.expires_at,
+        account=token.account,
     )
     grace_end = timezone.now() + datetime.timedelta(minutes=max(0, grace_minutes))
     token.expires_at = grace_end if token.expires_at is None else min(token.expires_at, grace_end)

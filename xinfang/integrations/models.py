@@ -89,10 +89,34 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.name})"
 
     def has_scope(self, scope: str) -> bool:
-        return scope in (self.scopes or [])
+        """Whether this token may do what `scope` allows (a broader scope counts: xinfang/integrations/scopes.py)."""
+        from xinfang.integrations.scopes import has_scope
+
+        return has_scope(self.scopes, scope)
 
     def is_expired(self, now) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+
+class ApiCallCount(models.Model):
+    """Calls of one token in one clock minute: the per-token rate limit and the call statistics.
+
+    One row per token and minute, bumped by a single `INSERT … ON CONFLICT DO UPDATE SET n = n + 1`
+    (xinfang/integrations/ratelimit.py): no row lock is held across the call, and every server sharing
+    the database counts into the same row.
+    """
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="call_counts")
+    minute = models.BigIntegerField(_("分钟（Unix 时间 ÷ 60）"))
+    count = models.PositiveIntegerField(_("调用次数"), default=0)
+
+    class Meta:
+        verbose_name = _("API 调用计数")
+        verbose_name_plural = _("API 调用计数")
+        constraints = [models.UniqueConstraint(fields=["token", "minute"], name="api_call_count_per_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}@{self.minute}: {self.count}"
 
 
 class Open311Request(models.Model):

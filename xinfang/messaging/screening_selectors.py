@@ -76,6 +76,15 @@ def get_message_for_user(user, *, number: str) -> InboundMessage:
     return message
 
 
+def get_message_attachment_for_user(user, *, number: str, attachment_id: int):
+    """(message, attachment) behind the message's gate; Http404 alike for missing and forbidden."""
+    message = get_message_for_user(user, number=number)
+    attachment = message.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("附件不存在。"))
+    return message, attachment
+
+
 @dataclass(frozen=True)
 class QueueCounts:
     today: datetime.date

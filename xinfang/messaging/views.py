@@ -41,6 +41,7 @@ from xinfang.messaging.screening_selectors import (
     approving_units,
     awaiting_count,
     can_approve,
+    get_message_attachment_for_user,
     get_message_for_user,
     get_publication_for_user,
     message_search,
@@ -223,10 +224,9 @@ def message_action(request, number: str, code: str):
 @login_required
 @require_GET
 def attachment_download(request, number: str, attachment_id: int):
-    message = get_message_for_user(request.user, number=number)
-    attachment = message.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404(_("附件不存在。"))
+    message, attachment = get_message_attachment_for_user(
+        request.user, number=number, attachment_id=attachment_id
+    )
     audit_record(
         user=request.user,
         action="download_attachment",

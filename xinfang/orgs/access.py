@@ -19,8 +19,29 @@ class Seat:
     roles: frozenset[str]
 
 
+UNIT_LIMIT_ATTR = "_xf_unit_limit"
+
+
+def limit_units(user, paths) -> None:
+    """Confine this user object, for the current request, to seats in these units' subtrees.
+
+    An integration account restricted to some units (issue 7 §2; xinfang/integrations/auth.py) calls
+    this before anything reads the seats: every gate and list below is built on `seats_of`, so a token
+    of a restricted account reaches only cases of those units, whatever wider seats its user holds.
+    """
+    setattr(user, UNIT_LIMIT_ATTR, tuple(paths))
+    for cached in ("_xf_seats", "_xf_visible_units"):
+        if hasattr(user, cached):
+            delattr(user, cached)
+
+
+def _inside_limit(user, unit: Unit) -> bool:
+    paths = getattr(user, UNIT_LIMIT_ATTR, None)
+    return paths is None or any(unit.path.startswith(path) for path in paths)
+
+
 def seats_of(user) -> list[Seat]:
-    """The user's units with the roles held in each, in tree order."""
+    """The user's units with the roles held in each, in tree order (within its unit limit, if any)."""
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_xf_seats", None)
@@ -33,7 +54,11 @@ def seats_of(user) -> list[Seat]:
     ):
         units[membership.unit_id] = membership.unit
         roles_by_unit.setdefault(membership.unit_id, set()).add(membership.role_id)
-    seats = [Seat(unit=units[uid], roles=frozenset(roles)) for uid, roles in roles_by_unit.items()]
+    seats = [
+        Seat(unit=units[uid], roles=frozenset(roles))
+        for uid, roles in roles_by_unit.items()
+        if _inside_limit(user, units[uid])
+    ]
     seats.sort(key=lambda seat: seat.unit.path)
     user._xf_seats = seats
     return seats
@@ -48,7 +73,8 @@ def units_with_role(user, role: str) -> list[Unit]:
 
 
 def sees_everything(user) -> bool:
-    return bool(user.is_authenticated and user.is_superuser)
+    """Superusers see every unit's cases, unless they act through a unit-restricted token."""
+    return bool(user.is_authenticated and user.is_superuser and getattr(user, UNIT_LIMIT_ATTR, None) is None)
 
 
 def visible_unit_ids(user) -> set[int]:

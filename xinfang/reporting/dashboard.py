@@ -614,6 +614,14 @@ def _parse_month(raw: str, scope: KpiScope) -> datetime.date | None:
     return month
 
 
+def drilldown_visible(user, scope: KpiScope, params) -> tuple[QuerySet[Case], str]:
+    """`drilldown_cases` within what the user may see, newest first (the page and the API)."""
+    from xinfang.cases.access import cases_visible_to
+
+    cases, what = drilldown_cases(scope, params)
+    return cases_visible_to(user, cases).select_related("channel").order_by("-id"), what
+
+
 def drilldown_cases(scope: KpiScope, params) -> tuple[QuerySet[Case], str]:
     """The cases behind one figure, and a Chinese description of it; bad parameters raise DashboardError."""
     from xinfang.supervision.selectors import CALLBACK_OUTCOMES, callback_outcome_filters

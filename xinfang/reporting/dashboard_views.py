@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from xinfang.cases.access import cases_visible_to
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.orgs.access import current_unit, sees_everything, visible_unit_ids
 from xinfang.orgs.models import Unit
@@ -246,10 +245,9 @@ def dashboard_cases(request):
     if refusal is not None:
         return refusal
     try:
-        cases, what = dash.drilldown_cases(scope, request.GET)
+        cases, what = dash.drilldown_visible(request.user, scope, request.GET)
     except dash.DashboardError as error:
         return render(request, "reporting/dashboard_error.html", {"error": str(error)}, status=400)
-    cases = cases_visible_to(request.user, cases).select_related("channel").order_by("-id")
     page = IdFirstPaginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     keep = {k: request.GET[k] for k in ("unit", "period", "dim", "key", "month", "at") if request.GET.get(k)}
     context = {

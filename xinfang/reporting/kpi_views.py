@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from xinfang.cases.access import cases_visible_to
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.orgs.access import current_unit
 from xinfang.reference.models import Channel
@@ -71,9 +70,7 @@ def kpi_cases(request):
         scope = kpis.kpi_scope_for(request.user, default_unit=current_unit(request), params=request.GET)
     except kpis.KpiScopeError as error:
         raise Http404 from error
-    result = kpis.kpi(code, scope)
-    cases = result.numerator_cases() if part == "num" else result.denominator_cases()
-    cases = cases_visible_to(request.user, cases).select_related("channel").order_by("-id")
+    result, cases = kpis.kpi_drilldown(request.user, scope, code, part)
     page = IdFirstPaginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = {**kpis.scope_params(scope), "kpi": code, "part": part}
     context = {

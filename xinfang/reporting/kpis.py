@@ -238,6 +238,15 @@ def kpi(code: str, scope: KpiScope) -> KpiResult:
     return KpiResult(code=code, numerator=counts["num"], denominator=counts["den"], cohort=cohort, hit=hit)
 
 
+def kpi_drilldown(user, scope: KpiScope, code: str, part: str) -> tuple[KpiResult, QuerySet[Case]]:
+    """The cases behind one KPI figure (`part` "num" or "den") that the user may see, newest first."""
+    from xinfang.cases.access import cases_visible_to
+
+    result = kpi(code, scope)
+    cases = result.numerator_cases() if part == "num" else result.denominator_cases()
+    return result, cases_visible_to(user, cases).select_related("channel").order_by("-id")
+
+
 def kpis(scope: KpiScope) -> list[KpiResult]:
     """All seven KPIs of a scope, in the order of domain.md §9."""
     return [kpi(code, scope) for code in KPI_CODES]

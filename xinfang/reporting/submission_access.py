@@ -101,3 +101,12 @@ def get_submission_for_user(user, pk) -> Submission:
     if found is None:
         raise Http404(_("报送信息不存在或无权查看。"))
     return found
+
+
+def get_submission_attachment_for_user(user, pk, attachment_id):
+    """(submission, attachment) behind the submission's gate; Http404 alike for missing and forbidden."""
+    submission = get_submission_for_user(user, pk)
+    attachment = submission.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("附件不存在。"))
+    return submission, attachment

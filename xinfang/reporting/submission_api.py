@@ -6,7 +6,6 @@ pages; errors are 400 invalid, 403 not allowed, 404 not found (or not yours), 40
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -187,7 +186,7 @@ def _attachment_out(submission: Submission, a: SubmissionAttachment) -> dict:
         "name": a.original_name,
         "content_type": a.content_type,
         "size": a.size,
-        "url": reverse("reporting:submission-attachment", args=[submission.pk, a.pk]),
+        "url": f"/api/v1/reports/submissions/{submission.pk}/attachments/{a.pk}",
     }
 
 

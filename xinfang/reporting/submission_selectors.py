@@ -222,3 +222,23 @@ def submission_summary(*, bureau: Unit, since: datetime.date, until: datetime.da
     units = reporting_units(bureau)
     counts = submission_counts(units, since, until)
     return [SummaryRow(unit=unit, counts=counts[unit.pk]) for unit in units]
+
+
+def submission_copy(*, user, pk, version: str = ""):
+    """The copy to print or download: version `version` (its number), else the latest sent; an unsent
+    draft prints its working text. Http404 for a submission the user may not see or a version not there."""
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from xinfang.reporting.submission_access import get_submission_for_user
+    from xinfang.reporting.submission_print import print_copy
+
+    submission = get_submission_for_user(user, pk)
+    versions = submission.versions.prefetch_related("attachments").select_related("signer", "submitted_by")
+    if version:
+        chosen = versions.filter(number=int(version) if version.isdigit() else -1).first()
+        if chosen is None:
+            raise Http404(_("没有这一版本。"))
+    else:
+        chosen = versions.order_by("-number").first()
+    return print_copy(submission, chosen)

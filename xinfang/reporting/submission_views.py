@@ -28,6 +28,7 @@ from xinfang.reporting.submission_access import (
     can_review,
     can_submit,
     can_write,
+    get_submission_attachment_for_user,
     get_submission_for_user,
     reviewing_units,
     writing_units,
@@ -38,7 +39,6 @@ from xinfang.reporting.submission_print import (
     PDF_MIME,
     download,
     file_name,
-    print_copy,
     to_pdf,
     to_word,
 )
@@ -48,6 +48,7 @@ from xinfang.reporting.submission_selectors import (
     box_counts,
     current_attachments,
     filter_units,
+    submission_copy,
     submission_list,
     submission_summary,
     submission_versions,
@@ -293,10 +294,7 @@ def submission_delete_view(request, pk: int):
 @login_required
 @require_GET
 def submission_attachment(request, pk: int, attachment_id: int):
-    submission = get_submission_for_user(request.user, pk)
-    attachment = submission.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404(_("附件不存在。"))
+    submission, attachment = get_submission_attachment_for_user(request.user, pk, attachment_id)
     audit_record(
         user=request.user,
         action="report_attachment",
@@ -317,16 +315,7 @@ def submission_attachment(request, pk: int, attachment_id: int):
 
 def _copy(request, pk: int):
     """The version asked for (?v=N), else the latest sent; an unsent draft prints its working text."""
-    submission = get_submission_for_user(request.user, pk)
-    versions = submission.versions.prefetch_related("attachments").select_related("signer", "submitted_by")
-    wanted = request.GET.get("v", "")
-    if wanted:
-        version = versions.filter(number=int(wanted) if wanted.isdigit() else -1).first()
-        if version is None:
-            raise Http404(_("没有这一版本。"))
-    else:
-        version = versions.order_by("-number").first()
-    return print_copy(submission, version)
+    return submission_copy(user=request.user, pk=pk, version=request.GET.get("v", ""))
 
 
 @login_required

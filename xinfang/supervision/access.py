@@ -75,6 +75,19 @@ def get_supervision_for_user(user, pk: int) -> Supervision:
     return found
 
 
+def get_reply_attachment_for_user(user, pk: int, attachment_id: int):
+    """(supervision, attachment) of a reply behind the supervision's gate; Http404 alike otherwise."""
+    from xinfang.supervision.models import SupervisionAttachment
+
+    supervision = get_supervision_for_user(user, pk)
+    attachment = SupervisionAttachment.objects.filter(
+        pk=attachment_id, reply__supervision=supervision
+    ).first()
+    if attachment is None:
+        raise Http404(_("附件不存在。"))
+    return supervision, attachment
+
+
 def _draw_scope(user) -> Q:
     paths = [unit.path for unit in draw_units(user)]
     scope = Q(pk__in=[])

@@ -27,6 +27,7 @@ from xinfang.supervision.access import (
     draw_units,
     get_callback_for_user,
     get_draw_for_user,
+    get_reply_attachment_for_user,
     get_supervision_for_user,
     is_leader,
     may_call,
@@ -43,7 +44,6 @@ from xinfang.supervision.forms import (
     SupervisionOpenForm,
     UrgeForm,
 )
-from xinfang.supervision.models import SupervisionAttachment
 from xinfang.supervision.selectors import (
     TABS,
     callback_calls,
@@ -189,12 +189,7 @@ def supervision_step(request, pk: int, code: str):
 @login_required
 @require_GET
 def reply_attachment(request, pk: int, attachment_id: int):
-    supervision = get_supervision_for_user(request.user, pk)
-    attachment = SupervisionAttachment.objects.filter(
-        pk=attachment_id, reply__supervision=supervision
-    ).first()
-    if attachment is None:
-        raise Http404(_("附件不存在。"))
+    supervision, attachment = get_reply_attachment_for_user(request.user, pk, attachment_id)
     audit_record(
         user=request.user,
         action="download_attachment",

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.common import views as common_views
-from xinfang.integrations.api import api
+from xinfang.integrations.api import api, unknown_path
 from xinfang.messaging.webhooks import sms_inbound
 from xinfang.orgs import views as org_views
 from xinfang.sso import views as sso_views
@@ -35,6 +35,7 @@ urlpatterns = [
     path("exchange/", include("xinfang.exchange.urls")),  # 跨系统交换 (issue 7 §6)
     path("integrations/webhooks/", include("xinfang.webhooks.urls")),  # Webhook 推送 (issue 7 §3)
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_path),  # JSON 404, not the HTML page
     path("integrations/accounts/", include("xinfang.integrations.urls")),  # 接入系统 (issue 7 §2)
     path("open311/v2/", include("xinfang.integrations.open311_urls")),  # GeoReport v2 (issue 7 §4)
     path("sms/inbound/", sms_inbound, name="sms-inbound"),  # the SMS gateway's signed webhook

@@ -28,7 +28,7 @@ class EvidenceItemOut(Schema):
     detail: str
 
 
-class Page(Schema):
+class AssessmentPage(Schema):
     page: int
     count: int
     pages: int
@@ -44,7 +44,7 @@ class EvidenceOut(Schema):
     stored_count: int | None
     stored_points: str | None
     items: list[EvidenceItemOut]
-    pagination: Page
+    pagination: AssessmentPage
 
 
 def _day(moment) -> datetime.date | None:

@@ -24,11 +24,13 @@ from xinfang.cases.selectors import (
     workbench_cases,
     workbench_counts,
 )
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.common.services import audit_record
+from xinfang.integrations.conditional import Resource, conditional
 from xinfang.orgs.access import seats_of
 
 router = Router(tags=["信访件"])
+CASE = Resource("case", lambda user, path: get_case_for_user(user, number=path["number"]))
 
 
 class Page(Schema):
@@ -53,9 +55,8 @@ class LookupOut(Schema):
 
 
 def _page(queryset, number: int):
-    page = IdFirstPaginator(queryset, settings.PAGE_SIZE).get_page(number)
-    meta = {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages}
-    return [case_list_out(c) for c in page.object_list], meta
+    page = page_of(queryset, number)
+    return [case_list_out(c) for c in page.object_list], page_meta(page)
 
 
 class WorkbenchQuery(Schema):
@@ -113,15 +114,20 @@ class SentOut(Schema):
     case_due_on: str | None
 
 
-@router.get("/sent", response=list[SentOut], summary="本单位转送、交办出去的信访件及其当前状态")
+class SentPage(Schema):
+    items: list[SentOut]
+    pagination: Page
+
+
+@router.get("/sent", response=SentPage, summary="本单位转送、交办出去的信访件及其当前状态")
 def sent_api(request, unit: int | None = None, show: str = "open", page: int = 1):
     seats = {seat.unit.pk: seat.unit for seat in seats_of(request.user)}
     chosen = seats.get(unit) if unit is not None else next(iter(seats.values()), None)
     if chosen is None:
         raise Http404(_("您不在该单位任职。"))
     queryset = sent_dispatches(unit=chosen, only_open=show != "all")
-    rows = IdFirstPaginator(queryset, settings.PAGE_SIZE).get_page(page).object_list
-    return [
+    found = page_of(queryset, page)
+    items = [
         {
             "number": d.case.number,
             "title": d.case.title,
@@ -136,8 +142,9 @@ def sent_api(request, unit: int | None = None, show: str = "open", page: int = 1
             "owner_unit": d.case.owner_unit.name,
             "case_due_on": d.case.due_on.isoformat() if d.case.due_on else None,
         }
-        for d in rows
+        for d in found.object_list
     ]
+    return {"items": items, "pagination": page_meta(found)}
 
 
 class SearchQuery(Schema):
@@ -172,16 +179,17 @@ def search_api(request, q: Query[SearchQuery]):
     data = {k: v for k, v in q.dict().items() if k != "page" and v not in ("", False)}
     form = case_search_form(data)
     if not form.is_valid():
-        return Status(400, {"detail": _("查询条件有误。"), "errors": form.errors.get_json_data()})
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        return Status(400, {"code": "invalid", "detail": _("查询条件有误。"), "errors": errors})
     results = case_search(user=request.user, criteria=form.cleaned_data)
     if results is None:
-        return Status(400, {"detail": _("请输入要查找的字词，或选择至少一个条件。")})
-    page = SearchPaginator(results, settings.PAGE_SIZE).get_page(q.page)
-    meta = {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages}
-    return {"items": [case_list_out(c) for c in page.object_list], "pagination": meta}
+        return Status(400, {"code": "invalid", "detail": _("请输入要查找的字词，或选择至少一个条件。")})
+    page = page_of(results, q.page, paginator=SearchPaginator)
+    return {"items": [case_list_out(c) for c in page.object_list], "pagination": page_meta(page)}
 
 
 @router.get("/{number}", response=CaseOut, summary="信访件详情")
+@conditional(CASE)
 def case_get_api(request, number: str):
     case = get_case_for_user(request.user, number=number)
     if can_see_identity(request.user, case) and case.petitioners.exists():
@@ -246,6 +254,7 @@ def case_actions_api(request, number: str):
         "可带 `version`（读取信访件时的版本号）：若期间已被他人处理，返回 409。"
     ),
 )
+@conditional(CASE)
 def case_action_api(request, number: str, code: str, payload: Body[dict[str, Any] | None] = None):
     from xinfang.cases.views import action_perform
     from xinfang.cases.workflow import ACTIONS, action_refusal

@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.conf import settings
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from xinfang.cases.api import LookupOut
 from xinfang.cases.export_jobs import export_job_download, export_start, get_export_job_for
 from xinfang.cases.exports import XLSX, ExportInputError, search_export_request
 from xinfang.cases.saved_searches import (
@@ -17,6 +17,7 @@ from xinfang.cases.saved_searches import (
     saved_search_rename,
     saved_searches_for,
 )
+from xinfang.common.paging import page_meta, page_of
 from xinfang.orgs.access import seats_of
 from xinfang.orgs.models import Unit
 
@@ -134,7 +135,7 @@ def saved_search_delete_api(request, saved_id: int):
     return Status(204, None)
 
 
-@router.get("/search/saved/{saved_id}/run", response={200: dict, 400: dict}, summary="运行保存的查询")
+@router.get("/search/saved/{saved_id}/run", response={200: LookupOut, 400: dict}, summary="运行保存的查询")
 def saved_search_run_api(request, saved_id: int, page: int = 1):
     from xinfang.cases.schemas import case_list_out
     from xinfang.cases.search import SearchPaginator, case_search
@@ -142,13 +143,13 @@ def saved_search_run_api(request, saved_id: int, page: int = 1):
     saved = get_saved_search_for(request.user, saved_id)
     form, problem = saved_search_criteria(saved)
     if problem:
-        return Status(400, {"code": "invalid", "detail": problem, "errors": form.errors.get_json_data()})
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        return Status(400, {"code": "invalid", "detail": problem, "errors": errors})
     results = case_search(user=request.user, criteria=form.cleaned_data)
     if results is None:
         return Status(400, {"code": "invalid", "detail": _("请输入要查找的字词，或选择至少一个条件。")})
-    paged = SearchPaginator(results, settings.PAGE_SIZE).get_page(page)
-    meta = {"page": paged.number, "count": paged.paginator.count, "pages": paged.paginator.num_pages}
-    return {"items": [case_list_out(c) for c in paged.object_list], "pagination": meta}
+    paged = page_of(results, page, paginator=SearchPaginator)
+    return {"items": [case_list_out(c) for c in paged.object_list], "pagination": page_meta(paged)}
 
 
 @router.get(

@@ -26,7 +26,7 @@ from xinfang.orgs.access import seats_of
 router = Router(tags=["查询与导出"])
 
 
-class LedgerQuery(Schema):
+class CaseLedgerQuery(Schema):
     received_from: str = ""
     received_to: str = ""
     unit: str = ""
@@ -35,7 +35,7 @@ class LedgerQuery(Schema):
     state: str = ""
 
 
-class LedgerOut(Schema):
+class CaseLedgerOut(Schema):
     unit: int
     unit_name: str
     received_from: datetime.date
@@ -45,7 +45,7 @@ class LedgerOut(Schema):
     export_url: str
 
 
-def _params(q: LedgerQuery) -> dict:
+def _params(q: CaseLedgerQuery) -> dict:
     """The query as the page's form reads it: what was given, unticked boxes left out."""
     return {key: value for key, value in q.dict().items() if value not in ("", False)}
 
@@ -63,11 +63,11 @@ def export_answer(request, build):
 
 @router.get(
     "/ledger",
-    response={200: LedgerOut, 400: dict, 422: dict},
+    response={200: CaseLedgerOut, 400: dict, 422: dict},
     summary="信访件台账：按信访日期、单位（可含下级）、信访形式、状态统计件数",
     description="参数同网页台账：received_from、received_to（YYYY-MM-DD，最长三年）、unit（单位ID）、subtree、channel（形式ID）、state（open、closed 或状态代码）。",
 )
-def ledger_api(request, q: Query[LedgerQuery]):
+def ledger_api(request, q: Query[CaseLedgerQuery]):
     form = ledger_form(request.user, _params(q))
     if not form.is_valid():
         errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
@@ -91,7 +91,7 @@ def ledger_api(request, q: Query[LedgerQuery]):
     summary="导出信访件台账为Excel（个人信息按权限遮盖）",
     description="参数同 GET /api/v1/cases/ledger。件数超过 EXPORT_SYNC_MAX_ROWS 时返回 202 和导出任务。",
 )
-def ledger_export_api(request, q: Query[LedgerQuery]):
+def ledger_export_api(request, q: Query[CaseLedgerQuery]):
     return export_answer(request, lambda: ledger_export_request(request.user, _params(q)))
 
 

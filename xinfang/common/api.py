@@ -39,7 +39,7 @@ class AuditEntryOut(Schema):
     api_token: str
 
 
-class Page(Schema):
+class AuditPage(Schema):
     page: int
     count: int
     pages: int
@@ -47,7 +47,7 @@ class Page(Schema):
 
 class AuditPageOut(Schema):
     items: list[AuditEntryOut]
-    pagination: Page
+    pagination: AuditPage
 
 
 def _entries(request, q: AuditQuery):

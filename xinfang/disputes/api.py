@@ -6,13 +6,12 @@ Errors: 400 with Chinese field messages (bad input, nothing changed), 403 (may r
 
 import datetime
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.common.services import audit_record
 from xinfang.common.validators import mask_name, mask_phone
 from xinfang.disputes.access import can_see_contacts, get_dispute_for_user, writable_units
@@ -28,8 +27,10 @@ from xinfang.disputes.services import (
     dispute_update,
 )
 from xinfang.disputes.workflow import TRANSITION_CODES, DisputeConflict, actions_for
+from xinfang.integrations.conditional import Resource, conditional
 
 router = Router(tags=["排查调处"])
+DISPUTE = Resource("dispute", lambda user, path: get_dispute_for_user(user, path["number"]))
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
 
 
@@ -132,7 +133,7 @@ class DisputeOut(DisputeListOut):
     version: int
 
 
-class Page(Schema):
+class LedgerPage(Schema):
     page: int
     count: int
     pages: int
@@ -141,7 +142,7 @@ class Page(Schema):
 class LedgerOut(Schema):
     counts: dict[str, int]
     items: list[DisputeListOut]
-    pagination: Page
+    pagination: LedgerPage
 
 
 class LedgerQuery(Schema):
@@ -276,13 +277,11 @@ def ledger_api(request, q: Query[LedgerQuery]):
         }
     )
     today = timezone.localdate()
-    page = IdFirstPaginator(
-        dispute_list(user=request.user, filters=filters, today=today), settings.PAGE_SIZE
-    ).get_page(q.page)
+    page = page_of(dispute_list(user=request.user, filters=filters, today=today), q.page)
     return {
         "counts": ledger_counts(user=request.user, filters=filters, today=today),
         "items": [list_out(d, today) for d in page.object_list],
-        "pagination": {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages},
+        "pagination": page_meta(page),
     }
 
 
@@ -320,6 +319,7 @@ def dispute_create_api(request, payload: DisputeIn):
 
 
 @router.get("/{number}", response=DisputeOut, summary="矛盾纠纷详情（联系电话仅对有权人员完整显示，并留痕）")
+@conditional(DISPUTE)
 def dispute_get_api(request, number: str):
     return dispute_out(request, get_dispute_for_user(request.user, number))
 
@@ -356,6 +356,7 @@ def _merged_input(dispute: Dispute, patch: DisputePatch) -> DisputeInput:
 
 
 @router.patch("/{number}", response={200: DisputeOut, **ERRORS}, summary="修改登记内容（上报前）")
+@conditional(DISPUTE)
 def dispute_update_api(request, number: str, payload: DisputePatch):
     dispute = get_dispute_for_user(request.user, number)
     if payload.parties is not None:
@@ -383,6 +384,7 @@ def measures_api(request, number: str):
 @router.post(
     "/{number}/measures", response={201: MeasureOut, **ERRORS}, summary="记录一条化解措施（上报后仍可）"
 )
+@conditional(DISPUTE)
 def measure_add_api(request, number: str, payload: MeasureIn):
     dispute = get_dispute_for_user(request.user, number)
     try:
@@ -411,6 +413,7 @@ STEP_CODES = (*TRANSITION_CODES, "report", "acknowledge")
     response={200: DisputeOut, **ERRORS},
     summary="办理一步：mediate 开始调处、resolve 已化解、escalate 未化解上报、to_petition 转入信访程序、report 上报、acknowledge 签收",
 )
+@conditional(DISPUTE)
 def dispute_step_api(request, number: str, payload: StepIn):
     dispute = get_dispute_for_user(request.user, number)
     if payload.action not in STEP_CODES:
@@ -438,6 +441,7 @@ def dispute_step_api(request, number: str, payload: StepIn):
 
 
 @router.post("/{number}/cases", response={200: DisputeOut, **ERRORS}, summary="关联已有信访件（按编号）")
+@conditional(DISPUTE)
 def dispute_link_api(request, number: str, payload: LinkIn):
     dispute = get_dispute_for_user(request.user, number)
     try:

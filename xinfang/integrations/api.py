@@ -1,9 +1,13 @@
 """API v1: one NinjaAPI, routers from each app, Chinese error bodies and readable Chinese JSON."""
 
+import functools
 import json
+import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, ValidationError
+from django.db import DataError
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -11,8 +15,12 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from xinfang.integrations.auth import BearerToken, StaffSession, TokenRefused
+from xinfang.integrations.conditional import PreconditionFailed
+from xinfang.integrations.openapi import document_conventions
 from xinfang.integrations.openapi_scopes import describe_scopes
 from xinfang.portal.limits import RateLimited
+
+logger = logging.getLogger(__name__)
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -22,7 +30,48 @@ class ChineseJSONRenderer(JSONRenderer):
         return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
 
 
-api = NinjaAPI(
+class XinfangAPI(NinjaAPI):
+    """NinjaAPI with the shared conventions in the OpenAPI document and the ETag on answers."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return document_conventions(
+            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        )
+
+    def _get_urls(self):
+        """Every operation's URL, with django-ninja's bare 405 answered in the common error body."""
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if getattr(pattern, "callback", None) is not None:
+                pattern.callback = _json_not_allowed(pattern.callback)
+        return patterns
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        tag = getattr(request, "xinfang_etag", None)  # set by @conditional (conditional.py)
+        if tag and 200 <= response.status_code < 300:
+            response["ETag"] = tag
+            response["Vary"] = "Authorization, Cookie"  # the body is masked per caller
+        return response
+
+
+def _json_not_allowed(view):
+    @functools.wraps(view)
+    def run(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            message = f"此接口不支持 {request.method} 方法（可用：{allowed}）。"
+            response = _error(request, 405, message, code="method_not_allowed")
+            response["Allow"] = allowed
+        return response
+
+    return run
+
+
+api = XinfangAPI(
     title="信访信息系统 API",
     version="1",
     description="信访信息系统对外接口（v1）。认证：`Authorization: Bearer <令牌>`。令牌属于一个接入系统（系统管理员在“接入系统”页面或用 `manage.py integration_account token` 签发），带权限范围：read（只读）、write（读写）或按操作的 cases:read、cases:write、messages:read、messages:write、reports:read、todos:read、webhooks:manage、exchange、messages:submit（仅公众提交）；每个操作所需的权限范围见其 x-scopes。接入系统可限定单位；令牌可设到期时间、可轮换吊销；每个令牌每分钟调用次数有限（429）；读取个人信息的调用均留痕。",
@@ -112,9 +161,66 @@ def on_rate_limited(request, exc: RateLimited):
     return response
 
 
+@api.exception_handler(PreconditionFailed)
+def on_precondition_failed(request, exc: PreconditionFailed):
+    response = _error(request, 412, str(exc), code="precondition_failed")
+    if exc.current:
+        response["ETag"] = exc.current
+    return response
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    """A number beyond the database's integers (SQLite raises OverflowError, PostgreSQL DataError)."""
+    return _error(request, 400, "数值超出允许范围。", code="invalid")
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    """Django's refusals of a request it cannot trust (too many fields, a bad multipart body …)."""
+    return _error(request, 400, "请求无法处理（格式异常或字段过多）。", code="invalid")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request, exc):
+    return _error(request, 413, "请求体过大，请减少内容或分次提交（附件请用上传接口）。", code="too_large")
+
+
+# django-ninja's own HttpErrors carry English text; say the same in Chinese.
+NINJA_MESSAGES = {
+    "Cannot parse request body": ("请求体不是有效的 JSON（请检查引号、逗号和编码 UTF-8）。", "malformed"),
+    "Too many requests.": ("调用过于频繁，请稍后再试。", "rate_limited"),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, str(exc), code="error")
+    message = str(exc)
+    for english, (chinese, code) in NINJA_MESSAGES.items():
+        if message.startswith(english):
+            return _error(request, exc.status_code, chinese, code=code)
+    return _error(request, exc.status_code, message, code="error")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc: Exception):
+    """A bug: logged with its traceback for the operators; the client gets the common body, in Chinese."""
+    logger.exception("API v1 %s %s failed", request.method, request.path, exc_info=exc)
+    return _error(request, 500, "服务器内部错误，已记录，请稍后重试或联系系统管理员。", code="server_error")
+
+
+@csrf_exempt  # answers 404 to any method; it changes nothing
+def unknown_path(request, rest: str = ""):
+    """Any path under /api/v1/ that no operation matches (also an id of the wrong type, e.g. /supervision/x):
+    the common JSON error instead of the HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"code": "not_found", "detail": "没有这个接口或对象，请对照 /api/v1/docs 检查路径。"},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _register_routers() -> None:

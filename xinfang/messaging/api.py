@@ -4,12 +4,11 @@ answers. Same gate, same services and the same Chinese messages as the pages; er
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.common.services import audit_record
 from xinfang.common.validators import mask_name, mask_phone
 from xinfang.messaging.choices import Source
@@ -63,7 +62,7 @@ class MessageListOut(Schema):
     case_number: str | None
 
 
-class AttachmentOut(Schema):
+class MessageAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
@@ -82,7 +81,7 @@ class MessageOut(MessageListOut):
     screening_unit: str
     answer: str
     reason: str
-    attachments: list[AttachmentOut]
+    attachments: list[MessageAttachmentOut]
 
 
 class QueueCountsOut(Schema):
@@ -93,7 +92,7 @@ class QueueCountsOut(Schema):
     by_source: dict[str, int]
 
 
-class PageOut(Schema):
+class MessagePageOut(Schema):
     page: int
     count: int
     pages: int
@@ -103,7 +102,7 @@ class QueueOut(Schema):
     tab: str
     counts: QueueCountsOut
     items: list[MessageListOut]
-    pagination: PageOut
+    pagination: MessagePageOut
 
 
 class QueueQuery(Schema):
@@ -329,7 +328,7 @@ def queue_api(request, query: Query[QueueQuery]):
     source = query.source if query.source in Source.values else ""
     q = query.q.strip()
     found = message_search(units=units, text=q) if q else queue_messages(units=units, tab=tab, source=source)
-    page = IdFirstPaginator(found, settings.PAGE_SIZE).get_page(query.page)
+    page = page_of(found, query.page)
     counts = queue_counts(units=units)
     return {
         "tab": tab,
@@ -341,7 +340,7 @@ def queue_api(request, query: Query[QueueQuery]):
             "by_source": {code: n for code, _label, n in counts.by_source},
         },
         "items": [message_list_out(m) for m in page.object_list],
-        "pagination": {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages},
+        "pagination": page_meta(page),
     }
 
 

@@ -3,10 +3,10 @@ one or all read. A notice of someone else answers 404, like a missing one."""
 
 import datetime
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
+from xinfang.common.paging import page_meta, page_of
 from xinfang.messaging.models import Notification
 from xinfang.messaging.notifications import (
     get_notification_for_user,
@@ -32,7 +32,7 @@ class NotificationOut(Schema):
     read_at: datetime.datetime | None
 
 
-class PageOut(Schema):
+class InboxPageOut(Schema):
     page: int
     count: int
     pages: int
@@ -41,7 +41,7 @@ class PageOut(Schema):
 class InboxOut(Schema):
     unread: int
     items: list[NotificationOut]
-    pagination: PageOut
+    pagination: InboxPageOut
 
 
 class InboxQuery(Schema):
@@ -71,11 +71,11 @@ def notification_out(n: Notification) -> dict:
 @router.get("", response={200: InboxOut}, summary="我的消息（最新的在前）与未读数")
 def inbox_api(request, query: Query[InboxQuery]):
     notices = notification_list(user=request.user, unread_only=query.unread).select_related("case")
-    page = Paginator(notices, settings.PAGE_SIZE).get_page(query.page)
+    page = page_of(notices, query.page, paginator=Paginator)
     return {
         "unread": notification_unread_count(user=request.user),
         "items": [notification_out(n) for n in page.object_list],
-        "pagination": {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages},
+        "pagination": page_meta(page),
     }
 
 

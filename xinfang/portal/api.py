@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from xinfang.cases.workflow import ActionConflict
+from xinfang.common.paging import page_meta
 from xinfang.common.services import audit_record
 from xinfang.documents.choices import DocKind
 from xinfang.documents.rendering import DOCX_MIME, PDF_MIME
@@ -103,7 +104,7 @@ class LetterIn(Schema):
     attachments: list[AttachmentIn] = []
 
 
-class LetterOut(Schema):
+class PublicLetterOut(Schema):
     number: str
     query_code: str
     due_on: datetime.date
@@ -157,7 +158,7 @@ def _submit(request, payload: LetterIn, *, source: str):
 
 @router.post(
     "/letters",
-    response={200: LetterOut, 201: LetterOut, **ERRORS},
+    response={200: PublicLetterOut, 201: PublicLetterOut, **ERRORS},
     summary="县长信箱：写信（需验证码）",
     description="附件为 PDF/JPG/PNG（按内容识别），Base64 编码。成功返回留言编号和查询码，并短信通知。",
 )
@@ -167,7 +168,7 @@ def letter_api(request, payload: LetterIn):
 
 @router.post(
     "/consultations",
-    response={200: LetterOut, 201: LetterOut, **ERRORS},
+    response={200: PublicLetterOut, 201: PublicLetterOut, **ERRORS},
     summary="在线咨询：提问（需验证码；kind 固定为咨询）",
 )
 def consultation_api(request, payload: LetterIn):
@@ -187,7 +188,7 @@ class EntryOut(Schema):
     text: str
 
 
-class DocumentOut(Schema):
+class PublicDocumentOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -205,7 +206,7 @@ class ProgressOut(Schema):
     case_number: str
     timeline: list[EntryOut]
     deadlines: list[str]
-    documents: list[DocumentOut]
+    documents: list[PublicDocumentOut]
     evaluation_targets: list[str] = Field(description="现在可以评价的对象：bureau 信访部门, handler 责任单位")
     evaluation_ends: datetime.date | None
     review: str = Field(description="现在可以申请的：复查、复核，或空")
@@ -261,7 +262,7 @@ class EvaluationIn(TrackIn):
     reason: str = ""
 
 
-class ReviewIn(TrackIn):
+class PublicReviewIn(TrackIn):
     reason: str
 
 
@@ -294,7 +295,7 @@ def evaluation_api(request, payload: EvaluationIn):
 @router.post(
     "/reviews", response={200: ProgressOut, **ERRORS}, summary="网上申请复查（复查意见送达后为复核）"
 )
-def review_api(request, payload: ReviewIn):
+def review_api(request, payload: PublicReviewIn):
     return _step(request, payload, lambda holder: portal_review_request(holder=holder, reason=payload.reason))
 
 
@@ -347,7 +348,7 @@ def document_api(request, payload: DocumentIn):
 # --- FAQ and 公开回复 -------------------------------------------------------------------------------------
 
 
-class PublicationOut(Schema):
+class PublicPublicationOut(Schema):
     id: int
     title: str
     question: str
@@ -356,33 +357,32 @@ class PublicationOut(Schema):
     published_at: datetime.datetime
 
 
-class PublicationPage(Schema):
-    items: list[PublicationOut]
+class PublicPagination(Schema):
     page: int
-    pages: int
     count: int
+    pages: int
 
 
-class SearchQuery(Schema):
+class PublicationPage(Schema):
+    items: list[PublicPublicationOut]
+    pagination: PublicPagination
+
+
+class PublicSearchQuery(Schema):
     q: str = Field("", max_length=100)
     page: int = Field(1, ge=1)
 
 
-def _publication_page(kind: str, query: SearchQuery) -> dict:
+def _publication_page(kind: str, query: PublicSearchQuery) -> dict:
     page, _text = publication_search(kind=kind, text=query.q, page=query.page)
-    return {
-        "items": list(page.object_list),
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "count": page.paginator.count,
-    }
+    return {"items": list(page.object_list), "pagination": page_meta(page)}
 
 
 @router.get("/faq", response=PublicationPage, summary="常见问答（已审核公开的咨询答复）")
-def faq_api(request, query: Query[SearchQuery]):
+def faq_api(request, query: Query[PublicSearchQuery]):
     return _publication_page(Publication.Kind.FAQ, query)
 
 
 @router.get("/replies", response=PublicationPage, summary="公开回复")
-def replies_api(request, query: Query[SearchQuery]):
+def replies_api(request, query: Query[PublicSearchQuery]):
     return _publication_page(Publication.Kind.REPLY, query)

@@ -9,13 +9,15 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from xinfang.messaging.models import Publication
-from xinfang.portal.api import PublicationOut
+from xinfang.portal.api import PublicPublicationOut
 from xinfang.portal.selectors import publication_get
 
 router = Router(tags=["公众门户（无需认证）"], auth=None)
 
 
-@router.get("/replies/{pk}", response={200: PublicationOut, 404: dict, 422: dict}, summary="一条公开回复")
+@router.get(
+    "/replies/{pk}", response={200: PublicPublicationOut, 404: dict, 422: dict}, summary="一条公开回复"
+)
 def reply_api(request, pk: int):
     publication = publication_get(kind=Publication.Kind.REPLY, pk=pk)
     if publication is None:

@@ -5,11 +5,11 @@ pages; errors are 400 invalid, 403 not allowed, 404 not found (or not yours, or 
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema, Status
 
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
+from xinfang.integrations.conditional import Resource, conditional
 from xinfang.reporting import bulletins as services
 from xinfang.reporting.bulletin_render import bulletin_content
 from xinfang.reporting.bulletin_selectors import (
@@ -22,6 +22,9 @@ from xinfang.reporting.bulletin_views import bulletin_file
 from xinfang.reporting.models import Bulletin
 
 router = Router(tags=["季度通报"])
+BULLETIN = Resource(
+    "bulletin", lambda user, path: get_bulletin_for_user(user, path["pk"]), field="updated_at"
+)
 
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
 
@@ -45,7 +48,7 @@ class NamedOut(Schema):
     units: list[str]
 
 
-class EventOut(Schema):
+class BulletinEventOut(Schema):
     action: str
     action_label: str
     from_status: str
@@ -64,20 +67,20 @@ class BulletinOut(BulletinListOut):
     published_by: str | None
     data: dict
     named: list[NamedOut]
-    events: list[EventOut]
+    events: list[BulletinEventOut]
     docx_url: str
     pdf_url: str
 
 
-class PageOut(Schema):
+class BulletinPageOut(Schema):
     page: int
     count: int
     pages: int
 
 
-class ListOut(Schema):
+class BulletinPage(Schema):
     items: list[BulletinListOut]
-    pagination: PageOut
+    pagination: BulletinPageOut
 
 
 class CreateIn(Schema):
@@ -150,17 +153,12 @@ def _conflict(exc: services.BulletinConflict) -> Status:
     return Status(409, {"code": "conflict", "detail": exc.messages[0]})
 
 
-@router.get("/bulletins", response={200: ListOut}, summary="季度通报列表：信访局看本局全部，各单位看已发布的")
+@router.get(
+    "/bulletins", response={200: BulletinPage}, summary="季度通报列表：信访局看本局全部，各单位看已发布的"
+)
 def bulletin_list_api(request, page: int = 1):
-    found = IdFirstPaginator(bulletin_list(request.user), settings.PAGE_SIZE).get_page(page)
-    return {
-        "items": [list_out(b) for b in found.object_list],
-        "pagination": {
-            "page": found.number,
-            "count": found.paginator.count,
-            "pages": found.paginator.num_pages,
-        },
-    }
+    found = page_of(bulletin_list(request.user), page)
+    return {"items": [list_out(b) for b in found.object_list], "pagination": page_meta(found)}
 
 
 @router.post("/bulletins", response={201: BulletinOut, **ERRORS}, summary="起草通报：按当前数据生成草稿")
@@ -184,6 +182,7 @@ def bulletin_create_api(request, payload: CreateIn):
     response={200: BulletinOut, 404: dict},
     summary="一份通报：文字、数据快照、点名单位、办理记录",
 )
+@conditional(BULLETIN)
 def bulletin_get_api(request, pk: int):
     return _fresh(request, pk)
 
@@ -193,6 +192,7 @@ def bulletin_get_api(request, pk: int):
     response={200: BulletinOut, **ERRORS},
     summary="修改草稿：标题、导语、工作要求、点名阈值",
 )
+@conditional(BULLETIN)
 def bulletin_update_api(request, pk: int, payload: EditIn):
     bulletin = get_bulletin_for_user(request.user, pk)
     try:
@@ -216,6 +216,7 @@ def _step(request, pk: int, service, **extra):
 @router.post(
     "/bulletins/{pk}/regenerate", response={200: BulletinOut, **ERRORS}, summary="重新生成（仅草稿）"
 )
+@conditional(BULLETIN)
 def bulletin_regenerate_api(request, pk: int):
     return _step(request, pk, services.bulletin_regenerate)
 
@@ -223,6 +224,7 @@ def bulletin_regenerate_api(request, pk: int):
 @router.post(
     "/bulletins/{pk}/approve", response={200: BulletinOut, **ERRORS}, summary="审核通过（负责人或领导）"
 )
+@conditional(BULLETIN)
 def bulletin_approve_api(request, pk: int):
     return _step(request, pk, services.bulletin_approve)
 
@@ -230,6 +232,7 @@ def bulletin_approve_api(request, pk: int):
 @router.post(
     "/bulletins/{pk}/return", response={200: BulletinOut, **ERRORS}, summary="退回修改（已审核的回到草稿）"
 )
+@conditional(BULLETIN)
 def bulletin_return_api(request, pk: int, payload: ReturnIn):
     return _step(request, pk, services.bulletin_return, reason=payload.reason)
 
@@ -237,6 +240,7 @@ def bulletin_return_api(request, pk: int, payload: ReturnIn):
 @router.post(
     "/bulletins/{pk}/publish", response={200: BulletinOut, **ERRORS}, summary="发布：编文号并通知各单位"
 )
+@conditional(BULLETIN)
 def bulletin_publish_api(request, pk: int):
     return _step(request, pk, services.bulletin_publish)
 

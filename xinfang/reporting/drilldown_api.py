@@ -21,7 +21,7 @@ from xinfang.reporting import kpis
 router = Router(tags=["统计指标"])
 
 
-class Page(Schema):
+class DrilldownPage(Schema):
     page: int
     count: int
     pages: int
@@ -32,7 +32,7 @@ class CasesOut(Schema):
     unit: int
     period: str
     items: list[CaseListOut]
-    pagination: Page
+    pagination: DrilldownPage
 
 
 def _first_unit(request: HttpRequest):

@@ -5,13 +5,13 @@ pages; errors are 400 invalid, 403 not allowed, 404 not found (or not yours), 40
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
+from xinfang.integrations.conditional import Resource, conditional
 from xinfang.reporting.models import Submission, SubmissionAttachment, SubmissionVersion
 from xinfang.reporting.periods import parse_period
 from xinfang.reporting.submission_access import get_submission_for_user, reviewing_units, writing_units
@@ -36,11 +36,14 @@ from xinfang.reporting.submissions import (
 )
 
 router = Router(tags=["信息报送"])
+SUBMISSION = Resource(
+    "submission", lambda user, path: get_submission_for_user(user, path["pk"]), field="updated_at"
+)
 
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
 
 
-class AttachmentOut(Schema):
+class SubmissionAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
@@ -65,7 +68,7 @@ class VersionOut(Schema):
     adoption_level: str
     score: int | None
     review_note: str
-    attachments: list[AttachmentOut]
+    attachments: list[SubmissionAttachmentOut]
 
 
 class SubmissionListOut(Schema):
@@ -96,24 +99,24 @@ class SubmissionOut(SubmissionListOut):
     review_note: str
     created_at: datetime.datetime
     updated_at: datetime.datetime
-    attachments: list[AttachmentOut]
+    attachments: list[SubmissionAttachmentOut]
     versions: list[VersionOut]
 
 
-class PageOut(Schema):
+class SubmissionPageOut(Schema):
     page: int
     count: int
     pages: int
 
 
-class ListOut(Schema):
+class SubmissionPage(Schema):
     box: str
     counts: dict[str, int]
     items: list[SubmissionListOut]
-    pagination: PageOut
+    pagination: SubmissionPageOut
 
 
-class ListQuery(Schema):
+class SubmissionListQuery(Schema):
     box: str = Field("archive", description="review 待审核 | mine 本单位（含草稿）| archive 档案")
     q: str = Field("", max_length=60, description="标题或正文中的词")
     unit: int | None = Field(None, description="报送单位 id")
@@ -143,7 +146,7 @@ class SubmissionEditIn(Schema):
     remove_attachments: list[int] = Field([], description="移除的附件 id")
 
 
-class ReviewIn(Schema):
+class SubmissionReviewIn(Schema):
     decision: str = Field(..., description="adopt 采用 | return 退回")
     adoption_level: str = Field(
         "", description="county | city | province | national（采用时；不填按接收单位层级）"
@@ -253,10 +256,10 @@ def _conflict(exc: SubmissionConflict) -> Status:
 
 @router.get(
     "/submissions",
-    response={200: ListOut},
+    response={200: SubmissionPage},
     summary="报送信息列表：待审核、本单位或档案；可按词、单位、类别、报送期、状态查找",
 )
-def submission_list_api(request, query: Query[ListQuery]):
+def submission_list_api(request, query: Query[SubmissionListQuery]):
     box = query.box if query.box in BOXES else "archive"
     try:
         period = parse_period(query.period) if query.period.strip() else None
@@ -265,13 +268,12 @@ def submission_list_api(request, query: Query[ListQuery]):
     filters = SearchFilters(
         text=query.q, unit_id=query.unit, kind=query.kind, period=period, status=query.status
     )
-    page = IdFirstPaginator(submission_list(user=request.user, box=box, filters=filters), settings.PAGE_SIZE)
-    page = page.get_page(query.page)
+    page = page_of(submission_list(user=request.user, box=box, filters=filters), query.page)
     return {
         "box": box,
         "counts": box_counts(request.user),
         "items": [list_out(s) for s in page.object_list],
-        "pagination": {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages},
+        "pagination": page_meta(page),
     }
 
 
@@ -292,11 +294,13 @@ def submission_create_api(request, payload: SubmissionIn):
 @router.get(
     "/submissions/{pk}", response={200: SubmissionOut, 404: dict}, summary="一条报送信息及每次报送的记录"
 )
+@conditional(SUBMISSION)
 def submission_get_api(request, pk: int):
     return _fresh(request, pk)
 
 
 @router.patch("/submissions/{pk}", response={200: SubmissionOut, **ERRORS}, summary="修改草稿或被退回的信息")
+@conditional(SUBMISSION)
 def submission_update_api(request, pk: int, payload: SubmissionEditIn):
     submission = get_submission_for_user(request.user, pk)
     try:
@@ -307,6 +311,7 @@ def submission_update_api(request, pk: int, payload: SubmissionEditIn):
 
 
 @router.delete("/submissions/{pk}", response={204: None, **ERRORS}, summary="删除从未报送过的草稿")
+@conditional(SUBMISSION)
 def submission_delete_api(request, pk: int):
     submission = get_submission_for_user(request.user, pk)
     try:
@@ -333,6 +338,7 @@ def submission_attach_api(request, pk: int, file: File[UploadedFile]):
 @router.post(
     "/submissions/{pk}/submit", response={200: SubmissionOut, **ERRORS}, summary="报送（或退回后重新报送）"
 )
+@conditional(SUBMISSION)
 def submission_submit_api(request, pk: int):
     submission = get_submission_for_user(request.user, pk)
     try:
@@ -347,7 +353,8 @@ def submission_submit_api(request, pk: int):
     response={200: SubmissionOut, **ERRORS},
     summary="审核：采用或退回（须写理由）",
 )
-def submission_review_api(request, pk: int, payload: ReviewIn):
+@conditional(SUBMISSION)
+def submission_review_api(request, pk: int, payload: SubmissionReviewIn):
     submission = get_submission_for_user(request.user, pk)
     common = {"submission": submission, "actor": request.user, "request": request, "via": "api"}
     try:

@@ -8,14 +8,14 @@ import datetime
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import Body, Query, Router, Schema, Status
 
 from xinfang.cases.access import get_case_for_user
-from xinfang.common.paging import IdFirstPaginator
+from xinfang.common.paging import page_meta, page_of
 from xinfang.documents.choices import DocKind
+from xinfang.integrations.conditional import Resource, conditional
 from xinfang.supervision import callbacks as cb
 from xinfang.supervision.access import (
     draw_units,
@@ -50,6 +50,7 @@ from xinfang.supervision.services import STEP_SERVICES, supervision_open, urge_c
 from xinfang.supervision.workflow import STEPS, SupervisionConflict, step_refusal, steps_for
 
 router = Router(tags=["催办、督办与抽查回访"])
+SUPERVISION = Resource("supervision", lambda user, path: get_supervision_for_user(user, path["pk"]))
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
 
 
@@ -135,7 +136,7 @@ class ReplyOut(Schema):
     attachments: list[dict]
 
 
-class EventOut(Schema):
+class SupervisionEventOut(Schema):
     kind: str
     kind_label: str
     at: datetime.datetime
@@ -147,7 +148,7 @@ class EventOut(Schema):
     data: dict
 
 
-class LetterOut(Schema):
+class SupervisionLetterOut(Schema):
     id: int
     number: str
     title: str
@@ -166,11 +167,11 @@ class SupervisionOut(SupervisionListOut):
     version: int
     steps: list[str]
     replies: list[ReplyOut]
-    events: list[EventOut]
-    letters: list[LetterOut]
+    events: list[SupervisionEventOut]
+    letters: list[SupervisionLetterOut]
 
 
-class ListOut(Schema):
+class SupervisionPage(Schema):
     items: list[SupervisionListOut]
     counts: dict[str, int]
     pagination: Pagination
@@ -263,19 +264,21 @@ def _detail_out(request, s) -> dict:
 # --- 督办 ----------------------------------------------------------------------------------------
 
 
-class ListQuery(Schema):
+class SupervisionListQuery(Schema):
     tab: str = "active"
     unit: int | None = None
     status: str = ""
     page: int = 1
 
 
-@router.get("", response=ListOut, summary="督办列表：进行中（逾期在前）、待本单位回复、挂牌督办、已办结")
-def supervision_list_api(request, q: Query[ListQuery]):
+@router.get(
+    "", response=SupervisionPage, summary="督办列表：进行中（逾期在前）、待本单位回复、挂牌督办、已办结"
+)
+def supervision_list_api(request, q: Query[SupervisionListQuery]):
     tab = q.tab if q.tab in TABS else "active"
     status = q.status if q.status in SupervisionStatus.values else ""
     found = supervision_list(user=request.user, tab=tab, target_unit_id=q.unit, status=status)
-    page = IdFirstPaginator(found, settings.PAGE_SIZE).get_page(q.page)
+    page = page_of(found, q.page)
     today = timezone.localdate()
     counts = supervision_counts(user=request.user)
     return {
@@ -287,7 +290,7 @@ def supervision_list_api(request, q: Query[ListQuery]):
             "listed": counts.listed,
             "closed": counts.closed,
         },
-        "pagination": {"page": page.number, "count": page.paginator.count, "pages": page.paginator.num_pages},
+        "pagination": page_meta(page),
     }
 
 
@@ -322,6 +325,7 @@ def supervision_open_api(request, payload: OpenIn):
 
 
 @router.get("/{int:pk}", response=SupervisionOut, summary="督办详情：督办函、回复、督办记录")
+@conditional(SUPERVISION)
 def supervision_get_api(request, pk: int):
     return _detail_out(request, get_supervision_for_user(request.user, pk))
 
@@ -349,11 +353,13 @@ def _step(request, pk: int, code: str, payload):
     summary="被督办单位书面回复",
     description='JSON `{"text": …, "version": …}`，或 multipart/form-data（字段 `text`、`version`，文件 `attachments`）。',
 )
+@conditional(SUPERVISION)
 def supervision_reply_api(request, pk: int):
     return _step(request, pk, "reply", None)
 
 
 @router.post("/{int:pk}/close", response={200: SupervisionOut, **ERRORS}, summary="督办单位审核办结")
+@conditional(SUPERVISION)
 def supervision_close_api(request, pk: int, payload: Body[dict[str, Any] | None] = None):
     return _step(request, pk, "close", payload or {})
 
@@ -364,6 +370,7 @@ def supervision_close_api(request, pk: int, payload: Body[dict[str, Any] | None]
     summary="再次督办（新的回复期限、新的督办函；可记约谈、通报、挂牌督办）",
     description="`measures`：" + "、".join(f"`{c}` {label}" for c, label in Measure.choices),
 )
+@conditional(SUPERVISION)
 def supervision_escalate_api(request, pk: int, payload: Body[dict[str, Any] | None] = None):
     return _step(request, pk, "escalate", payload or {})
 
@@ -506,11 +513,15 @@ def _callback_detail_out(request, c) -> dict:
     }
 
 
-@router.get("/callbacks", response=list[CallbackListOut], summary="我的回访任务")
+class CallbackPage(Schema):
+    items: list[CallbackListOut]
+    pagination: Pagination
+
+
+@router.get("/callbacks", response=CallbackPage, summary="我的回访任务")
 def callbacks_api(request, status: str = CallbackStatus.PENDING, page: int = 1):
-    found = my_callbacks(user=request.user, status=status)
-    rows = IdFirstPaginator(found, settings.PAGE_SIZE).get_page(page).object_list
-    return [_callback_out(c) for c in rows]
+    found = page_of(my_callbacks(user=request.user, status=status), page)
+    return {"items": [_callback_out(c) for c in found.object_list], "pagination": page_meta(found)}
 
 
 class DrawOut(Schema):

@@ -164,7 +164,7 @@ def test_the_sender_follows_what_it_sent_down(client, org, register):
 
 def test_api_sent_list(client, org, register):
     case = steps.case_transfer(case=register(), actor=org.dispatcher, to_unit=org.police)
-    rows = client.get("/api/v1/cases/sent", **bearer(org.dispatcher)).json()
+    rows = client.get("/api/v1/cases/sent", **bearer(org.dispatcher)).json()["items"]
     assert [(r["number"], r["to_unit"], r["status"]) for r in rows] == [
         (case.number, "县公安局", "pending_sign")
     ]

@@ -167,3 +167,29 @@ def test_reading_contacts_by_api_is_audited(api, tree, make_dispute):
     assert api.get(f"/{item.number}").json()["parties"][0]["contact"] == PHONE
     audit = AuditLog.objects.get(action="view_personal_data")
     assert audit.via == "api" and audit.user == tree.county_supervisor
+
+
+def test_a_patch_with_a_stale_etag_gets_412_and_changes_nothing(api, tree, client):
+    """ETag / If-Match (issue 7 §1, xinfang/integrations/conditional.py) on the ledger's entries."""
+    api.as_user(tree.town_registrar)
+    number = api.post("", new_body(tree)).json()["number"]
+    read = client.get(f"/api/v1/disputes/{number}", headers=api.headers)
+    tag = read["ETag"]
+    assert (
+        client.get(f"/api/v1/disputes/{number}", headers={**api.headers, "If-None-Match": tag}).status_code
+        == 304
+    )
+
+    def patch(title):
+        return client.patch(
+            f"/api/v1/disputes/{number}",
+            {"title": title},
+            content_type="application/json",
+            headers={**api.headers, "If-Match": tag},
+        )
+
+    first = patch("东街拆迁安置面积纠纷")
+    assert first.status_code == 200 and first["ETag"] != tag
+    second = patch("别人的改动")
+    assert second.status_code == 412 and second.json()["code"] == "precondition_failed"
+    assert Dispute.objects.get(number=number).title == "东街拆迁安置面积纠纷"

@@ -188,7 +188,7 @@ def test_the_faq_and_replies_are_listed_and_searched(org, client, publish):
     publish(Publication.Kind.REPLY, title="路灯修复")
     publish(Publication.Kind.REPLY, title="草稿", published_at=None)
     faq = client.get(f"{API}/faq", {"q": "便民"}).json()
-    assert [i["title"] for i in faq["items"]] == ["医保办理"] and faq["count"] == 1
+    assert [i["title"] for i in faq["items"]] == ["医保办理"] and faq["pagination"]["count"] == 1
     replies = client.get(f"{API}/replies").json()
     assert [i["title"] for i in replies["items"]] == ["路灯修复"]
     assert client.get(f"{API}/replies", {"page": 0}).status_code == 422

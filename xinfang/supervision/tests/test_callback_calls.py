@@ -238,7 +238,7 @@ def test_the_call_form_and_the_api(client, sv, task):
 
     _token, raw = api_token_create(user=sv.registrar, name="t")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    listed = client.get("/api/v1/supervision/callbacks", **headers).json()
+    listed = client.get("/api/v1/supervision/callbacks", **headers).json()["items"]
     assert {item["id"] for item in listed} == set(task.draw.callbacks.values_list("pk", flat=True))
     detail = client.get(f"/api/v1/supervision/callbacks/{task.pk}", **headers).json()
     assert detail["contact"][0]["phone"] == "13912345678" and detail["attempts"] == 1

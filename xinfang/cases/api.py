@@ -24,6 +24,7 @@ from xinfang.cases.selectors import (
     workbench_cases,
     workbench_counts,
 )
+from xinfang.common.api_schemas import Page
 from xinfang.common.paging import page_meta, page_of
 from xinfang.common.services import audit_record
 from xinfang.integrations.conditional import Resource, conditional
@@ -31,12 +32,6 @@ from xinfang.orgs.access import seats_of
 
 router = Router(tags=["信访件"])
 CASE = Resource("case", lambda user, path: get_case_for_user(user, number=path["number"]))
-
-
-class Page(Schema):
-    page: int = 1
-    count: int
-    pages: int
 
 
 class WorkbenchOut(Schema):

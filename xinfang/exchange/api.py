@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from xinfang.cases.access import get_case_for_user
+from xinfang.common.api_schemas import ErrorOut
 from xinfang.common.services import audit_record
 from xinfang.exchange.access import get_package_for_user, may_export_transfer, may_import, packages_for
 from xinfang.exchange.importing import package_import
@@ -21,11 +22,6 @@ from xinfang.exchange.package import PackageRejected
 from xinfang.exchange.services import case_export_result, case_export_transfer, package_limits
 
 router = Router(tags=["跨系统交换"])
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
 
 
 class PackageOut(Schema):
@@ -86,7 +82,12 @@ ERRORS = {
 }
 
 
-@router.post("/packages", response={200: ImportOut, 201: ImportOut, **ERRORS}, url_name="exchange_import")
+@router.post(
+    "/packages",
+    response={200: ImportOut, 201: ImportOut, **ERRORS},
+    url_name="exchange_import",
+    summary="导入对端系统的数据包（登记并转送或交办到本系统，重复导入不重复登记）",
+)
 def package_import_api(request, file: File[UploadedFile]):
     """导入对端系统发来的数据包（multipart 字段 file）。先验签、核对每个文件的校验值，通过后才写入；
     同一数据包重复导入返回 200 和原信访件（已导入）。"""
@@ -120,7 +121,12 @@ def _export_call(call):
     return Status(201, _out(package))
 
 
-@router.post("/cases/{number}/export", response={201: PackageOut, **ERRORS}, url_name="exchange_export")
+@router.post(
+    "/cases/{number}/export",
+    response={201: PackageOut, **ERRORS},
+    url_name="exchange_export",
+    summary="把信访件转送或交办给对端系统（生成签名数据包）",
+)
 def case_export_api(request, number: str, payload: ExportIn):
     """转送（assign=true 时交办，须给 due_on）到对端系统，并生成签名数据包。"""
     case = get_case_for_user(request.user, number=number)
@@ -145,26 +151,41 @@ def case_export_api(request, number: str, payload: ExportIn):
     )
 
 
-@router.post("/cases/{number}/result", response={201: PackageOut, **ERRORS}, url_name="exchange_result")
+@router.post(
+    "/cases/{number}/result",
+    response={201: PackageOut, **ERRORS},
+    url_name="exchange_result",
+    summary="把对端交来信访件的办理结果回传给对端",
+)
 def case_result_api(request, number: str):
     """把对端交来的信访件的办理结果回传给对端（不含个人信息）；已回传过同一结果时返回原数据包。"""
     case = get_case_for_user(request.user, number=number)
     return _export_call(lambda: case_export_result(case=case, actor=request.user, request=request, via="api"))
 
 
-@router.get("/packages", response={200: list[PackageOut]}, url_name="exchange_packages")
+@router.get(
+    "/packages", response={200: list[PackageOut]}, url_name="exchange_packages", summary="最近的数据包列表"
+)
 def package_list_api(request):
     """最近的数据包（最多 200 个），只含本人可查看且可知悉信访人身份的信访件。"""
     return Status(200, [_out(package) for package in packages_for(request.user)])
 
 
-@router.get("/packages/{package_id}", response={200: PackageOut, 404: ErrorOut}, url_name="exchange_package")
+@router.get(
+    "/packages/{package_id}",
+    response={200: PackageOut, 404: ErrorOut},
+    url_name="exchange_package",
+    summary="数据包详情",
+)
 def package_get_api(request, package_id: uuid.UUID):
     return Status(200, _out(get_package_for_user(request.user, package_id)))
 
 
 @router.get(
-    "/packages/{package_id}/file", url_name="exchange_package_file", response={200: None, 404: ErrorOut}
+    "/packages/{package_id}/file",
+    url_name="exchange_package_file",
+    summary="下载数据包（.zip）",
+    response={200: None, 404: ErrorOut},
 )
 def package_file_api(request, package_id: uuid.UUID):
     """下载数据包（application/zip）。"""

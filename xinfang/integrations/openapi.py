@@ -41,6 +41,7 @@ ERROR_TEXT = {
     413: "请求体过大。",
     422: "请求格式不正确：缺少必填项、类型或取值范围不符。",
     429: "调用过于频繁：请按 Retry-After（秒）等待后重试。",
+    503: "此功能在本系统尚未配置（如跨系统交换的本系统标识或密钥），请联系系统管理员。",
 }
 
 ETAG_HEADER = {
@@ -91,7 +92,7 @@ def _is_generic(response: dict) -> bool:
 def _error_response(status: int, declared: dict | None) -> dict:
     if declared and not _is_generic(declared):
         # a special body (e.g. 409 with the earlier import job): keep it, say it in Chinese
-        return {**declared, "description": ERROR_TEXT[status]}
+        return {**declared, "description": ERROR_TEXT.get(status, declared.get("description", ""))}
     return {"description": ERROR_TEXT[status], "content": {"application/json": {"schema": ERROR_REF}}}
 
 

@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 
 from xinfang.cases.schemas import CaseListOut, case_list_out
 from xinfang.cases.selectors import awaiting_decision, workbench_cases, workbench_counts
+from xinfang.common.api_schemas import ErrorOut, Page
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.integrations.models import IntegrationKind
@@ -37,22 +38,8 @@ from xinfang.webhooks.services import (
 router = Router(tags=["接入系统"])
 
 
-class ErrorOut(Schema):
-    """The API's error shape (integrations/api.py): a code, a Chinese message, per-field errors."""
-
-    code: str
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS = {400: ErrorOut, **READ_ERRORS}
-
-
-class Page(Schema):
-    page: int = 1
-    count: int
-    pages: int
 
 
 class EventTypeOut(Schema):

@@ -12,7 +12,7 @@ from ninja import Router, Schema
 
 from xinfang.cases.access import can_see_identity, get_attachment_for_user, get_case_for_user
 from xinfang.cases.selectors import case_workflow_records
-from xinfang.common.files import stored_file_response
+from xinfang.common.files import audited_attachment_response
 from xinfang.common.services import audit_record
 
 router = Router(tags=["信访件"])
@@ -225,14 +225,4 @@ def case_records_api(request, number: str):
 )
 def case_attachment_api(request, number: str, attachment_id: int):
     case, attachment = get_attachment_for_user(request.user, number=number, attachment_id=attachment_id)
-    audit_record(
-        user=request.user,
-        action="download_attachment",
-        obj=attachment,
-        detail={"number": case.number},
-        request=request,
-        via="api",
-    )
-    return stored_file_response(
-        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
-    )
+    return audited_attachment_response(request, attachment, detail={"number": case.number}, via="api")

@@ -28,7 +28,7 @@ from xinfang.cases.selectors import (
 )
 from xinfang.cases.steps import STEP_SERVICES
 from xinfang.cases.workflow import ACTIONS, ActionRefused, action_refusal, actions_for
-from xinfang.common.files import stored_file_response
+from xinfang.common.files import audited_attachment_response
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.documents.selectors import case_documents
@@ -152,16 +152,7 @@ def case_receipt(request, number: str):
 @require_GET
 def attachment_download(request, number: str, attachment_id: int):
     case, attachment = get_attachment_for_user(request.user, number=number, attachment_id=attachment_id)
-    audit_record(
-        user=request.user,
-        action="download_attachment",
-        obj=attachment,
-        detail={"number": case.number},
-        request=request,
-    )
-    return stored_file_response(
-        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
-    )
+    return audited_attachment_response(request, attachment, detail={"number": case.number})
 
 
 def action_perform(*, code: str, case, user, data, files=None):

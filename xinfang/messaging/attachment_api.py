@@ -6,8 +6,7 @@ message's screeners; a message they may not see answers 404.
 
 from ninja import Router
 
-from xinfang.common.files import stored_file_response
-from xinfang.common.services import audit_record
+from xinfang.common.files import audited_attachment_response
 from xinfang.messaging.screening_selectors import get_message_attachment_for_user
 
 router = Router(tags=["信箱审查"])
@@ -22,14 +21,4 @@ def message_attachment_api(request, number: str, attachment_id: int):
     message, attachment = get_message_attachment_for_user(
         request.user, number=number, attachment_id=attachment_id
     )
-    audit_record(
-        user=request.user,
-        action="download_attachment",
-        obj=attachment,
-        detail={"message": message.number},
-        request=request,
-        via="api",
-    )
-    return stored_file_response(
-        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
-    )
+    return audited_attachment_response(request, attachment, detail={"message": message.number}, via="api")

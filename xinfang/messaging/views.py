@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xinfang.common.files import stored_file_response
+from xinfang.common.files import audited_attachment_response
 from xinfang.common.paging import IdFirstPaginator
 from xinfang.common.services import audit_record
 from xinfang.intake.services import registration_units
@@ -227,16 +227,7 @@ def attachment_download(request, number: str, attachment_id: int):
     message, attachment = get_message_attachment_for_user(
         request.user, number=number, attachment_id=attachment_id
     )
-    audit_record(
-        user=request.user,
-        action="download_attachment",
-        obj=attachment,
-        detail={"message": message.number},
-        request=request,
-    )
-    return stored_file_response(
-        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
-    )
+    return audited_attachment_response(request, attachment, detail={"message": message.number})
 
 
 # --- Public answers ----------------------------------------------------------------------------------

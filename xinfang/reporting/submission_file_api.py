@@ -6,8 +6,7 @@ alike for missing and forbidden); attachment downloads are audited as on the web
 
 from ninja import Router
 
-from xinfang.common.files import stored_file_response
-from xinfang.common.services import audit_record
+from xinfang.common.files import audited_attachment_response
 from xinfang.reporting.submission_access import get_submission_attachment_for_user
 from xinfang.reporting.submission_print import DOCX_MIME, PDF_MIME, download, file_name, to_pdf, to_word
 from xinfang.reporting.submission_selectors import submission_copy
@@ -22,19 +21,13 @@ router = Router(tags=["信息报送"])
 )
 def submission_attachment_api(request, pk: int, attachment_id: int):
     submission, attachment = get_submission_attachment_for_user(request.user, pk, attachment_id)
-    audit_record(
-        user=request.user,
-        action="report_attachment",
-        obj=attachment,
+    return audited_attachment_response(
+        request,
+        attachment,
         detail={"submission": submission.pk},
-        request=request,
+        action="report_attachment",
         via="api",
-    )
-    return stored_file_response(
-        attachment.file,
-        content_type=attachment.content_type,
         as_attachment=True,
-        filename=attachment.original_name,
     )
 
 

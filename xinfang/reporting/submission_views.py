@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xinfang.common.files import stored_file_response
+from xinfang.common.files import audited_attachment_response
 from xinfang.common.paging import IdFirstPaginator
-from xinfang.common.services import audit_record
 from xinfang.orgs.access import current_unit
 from xinfang.reporting.periods import parse_period, recent_periods
 from xinfang.reporting.submission_access import (
@@ -295,18 +294,12 @@ def submission_delete_view(request, pk: int):
 @require_GET
 def submission_attachment(request, pk: int, attachment_id: int):
     submission, attachment = get_submission_attachment_for_user(request.user, pk, attachment_id)
-    audit_record(
-        user=request.user,
-        action="report_attachment",
-        obj=attachment,
+    return audited_attachment_response(
+        request,
+        attachment,
         detail={"submission": submission.pk},
-        request=request,
-    )
-    return stored_file_response(
-        attachment.file,
-        content_type=attachment.content_type,
+        action="report_attachment",
         as_attachment=True,
-        filename=attachment.original_name,
     )
 
 

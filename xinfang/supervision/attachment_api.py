@@ -6,8 +6,7 @@ open the supervision; anyone else gets 404.
 
 from ninja import Router
 
-from xinfang.common.files import stored_file_response
-from xinfang.common.services import audit_record
+from xinfang.common.files import audited_attachment_response
 from xinfang.supervision.access import get_reply_attachment_for_user
 
 router = Router(tags=["催办、督办与抽查回访"])
@@ -20,14 +19,9 @@ router = Router(tags=["催办、督办与抽查回访"])
 )
 def reply_attachment_api(request, pk: int, attachment_id: int):
     supervision, attachment = get_reply_attachment_for_user(request.user, pk, attachment_id)
-    audit_record(
-        user=request.user,
-        action="download_attachment",
-        obj=attachment,
+    return audited_attachment_response(
+        request,
+        attachment,
         detail={"number": supervision.case.number, "supervision": supervision.pk},
-        request=request,
         via="api",
-    )
-    return stored_file_response(
-        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
     )

@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.cases.access import get_case_for_user
-from xinfang.common.files import stored_file_response
+from xinfang.common.files import audited_attachment_response
 from xinfang.common.paging import IdFirstPaginator
-from xinfang.common.services import audit_record
 from xinfang.documents.choices import DocKind
 from xinfang.supervision import callbacks as cb
 from xinfang.supervision.access import (
@@ -190,15 +189,8 @@ def supervision_step(request, pk: int, code: str):
 @require_GET
 def reply_attachment(request, pk: int, attachment_id: int):
     supervision, attachment = get_reply_attachment_for_user(request.user, pk, attachment_id)
-    audit_record(
-        user=request.user,
-        action="download_attachment",
-        obj=attachment,
-        detail={"number": supervision.case.number, "supervision": supervision.pk},
-        request=request,
-    )
-    return stored_file_response(
-        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
+    return audited_attachment_response(
+        request, attachment, detail={"number": supervision.case.number, "supervision": supervision.pk}
     )
 
 

@@ -45,6 +45,9 @@ def test_filters_and_the_csv_export_which_is_itself_audited(client, org, registe
     assert response.status_code == 200
     csv = b"".join(response.streaming_content).decode("utf-8-sig")
     assert csv.startswith("时间") and case.number in csv.splitlines()[1]
+    assert csv.splitlines()[0].endswith("接入系统,令牌")
+    token_prefix = AuditLog.objects.get(action="view_personal_data").detail["api_token"]
+    assert csv.splitlines()[1].endswith("," + token_prefix)  # which token read the data
     exported = AuditLog.objects.get(action="export_audit_log")
     assert (
         exported.user == org.county_head

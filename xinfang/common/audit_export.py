@@ -35,7 +35,16 @@ def audit_log_csv(*, user, entries, filters: dict, request=None, via: str = "web
         user=user, action="export_audit_log", detail=filters_as_text(filters), request=request, via=via
     )
     writer = csv.writer(_Echo())
-    header = [_("时间"), _("查阅人"), _("操作"), _("信访件编号"), _("IP"), _("渠道"), _("接入系统"), _("令牌")]
+    header = [
+        _("时间"),
+        _("查阅人"),
+        _("操作"),
+        _("信访件编号"),
+        _("IP"),
+        _("渠道"),
+        _("接入系统"),
+        _("令牌"),
+    ]
 
     def rows():
         yield "\ufeff" + writer.writerow(header)  # BOM: Excel opens UTF-8 Chinese correctly
@@ -48,7 +57,9 @@ def audit_log_csv(*, user, entries, filters: dict, request=None, via: str = "web
                     (entry.detail or {}).get("number", ""),
                     entry.ip or "",
                     entry.via,
-                    (entry.detail or {}).get("integration_account", ""),  # which connected system (issue 7 §2)
+                    (entry.detail or {}).get(
+                        "integration_account", ""
+                    ),  # which connected system (issue 7 §2)
                     (entry.detail or {}).get("api_token", ""),
                 ]
             )
